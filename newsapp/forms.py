@@ -1,0 +1,114 @@
+from django import forms
+from django.conf import settings
+
+from newsapp.models import Source, Topic, TopicFollow
+
+
+def split_keywords(value: str) -> list[str]:
+    seen: dict[str, str] = {}
+    for raw in (value or "").replace("\n", ",").split(","):
+        keyword = " ".join(raw.split())
+        if keyword and keyword.lower() not in seen:
+            seen[keyword.lower()] = keyword
+    return list(seen.values())
+
+
+class TopicsForm(forms.Form):
+    """What a reader wants: topics (with how much of each), keywords and mutes.
+
+    Field names are a contract: ``topics`` (multi-valued slugs) and ``keywords``
+    (comma-separated). Each followed topic may carry ``weight-<slug>`` (1 less, 2 normal,
+    3 more).
+    """
+
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Topics you follow",
+    )
+    keywords = forms.CharField(
+        required=False,
+        max_length=settings.MAX_KEYWORDS * (settings.MAX_KEYWORD_LENGTH + 2),
+        label="Keywords",
+        help_text=f"Comma-separated, up to {settings.MAX_KEYWORDS} keywords of "
+        f"{settings.MAX_KEYWORD_LENGTH} characters, e.g. “heat pumps, tram, chess”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    muted_topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Topics you never want to see",
+    )
+    muted_sources = forms.ModelMultipleChoiceField(
+        queryset=Source.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Outlets you never want to see",
+    )
+    explore = forms.BooleanField(
+        required=False,
+        label="Show one pick from outside my topics in my feed",
+    )
+
+    def __init__(self, *args, topics=None, sources=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One query each for the choices, shared by the fields that list them.
+        topics = list(topics if topics is not None else Topic.objects.all())
+        sources = list(sources if sources is not None else Source.objects.all())
+        self.topic_list = topics
+        for name in ("topics", "muted_topics"):
+            self.fields[name].queryset = Topic.objects.filter(pk__in=[t.pk for t in topics])
+            self.fields[name].choices = [(t.slug, t.name) for t in topics]
+        self.fields["muted_sources"].queryset = Source.objects.filter(
+            pk__in=[s.pk for s in sources]
+        )
+        self.fields["muted_sources"].choices = [(s.slug, s.name) for s in sources]
+
+    def clean_topics(self):
+        topics = self.cleaned_data["topics"]
+        if len(topics) > settings.MAX_FOLLOWED_TOPICS:
+            raise forms.ValidationError(
+                f"You can follow at most {settings.MAX_FOLLOWED_TOPICS} topics."
+            )
+        return topics
+
+    def clean_keywords(self) -> list[str]:
+        keywords = split_keywords(self.cleaned_data["keywords"])
+        if len(keywords) > settings.MAX_KEYWORDS:
+            raise forms.ValidationError(
+                f"Please keep to {settings.MAX_KEYWORDS} keywords (you typed {len(keywords)})."
+            )
+        too_long = [k for k in keywords if len(k) > settings.MAX_KEYWORD_LENGTH]
+        if too_long:
+            raise forms.ValidationError(
+                f"Keywords can be at most {settings.MAX_KEYWORD_LENGTH} characters; "
+                f"“{too_long[0][:20]}…” is longer."
+            )
+        return keywords
+
+    def clean(self):
+        cleaned = super().clean()
+        followed = set(cleaned.get("topics") or [])
+        muted = set(cleaned.get("muted_topics") or [])
+        both = followed & muted
+        if both:
+            names = ", ".join(sorted(t.name for t in both))
+            self.add_error("muted_topics", f"You cannot follow and mute the same topic: {names}.")
+        weights = {}
+        for topic in followed:
+            raw = self.data.get(f"weight-{topic.slug}", TopicFollow.Weight.NORMAL)
+            try:
+                weight = int(raw)
+            except (TypeError, ValueError):
+                weight = 0
+            if weight not in TopicFollow.Weight.values:
+                self.add_error("topics", f"Choose less, normal or more for {topic.name}.")
+                weight = TopicFollow.Weight.NORMAL
+            weights[topic] = weight
+        cleaned["follows"] = weights
+        return cleaned

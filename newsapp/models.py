@@ -1,0 +1,163 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(
+        help_text="Plain language: what a reader following this topic will get."
+    )
+    keywords = models.TextField(
+        blank=True,
+        help_text="Comma-separated words that describe the topic; they teach the recommender "
+        "what the topic is about even before any article is tagged.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsapp:topic-detail", kwargs={"slug": self.slug})
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [word.strip() for word in self.keywords.split(",") if word.strip()]
+
+
+class Source(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    site_url = models.URLField(blank=True)
+    feed_url = models.URLField(blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> "ArticleQuerySet":
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def without_muted(self, *, topic_ids=(), source_ids=()) -> "ArticleQuerySet":
+        qs = self
+        if source_ids:
+            qs = qs.exclude(source_id__in=source_ids)
+        if topic_ids:
+            qs = qs.exclude(topics__in=topic_ids)
+        return qs
+
+    def for_cards(self) -> "ArticleQuerySet":
+        """Everything a card shows, in a fixed number of queries."""
+        return self.select_related("source").prefetch_related("topics")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=300, unique=True)
+    summary = models.TextField(blank=True)
+    body = models.TextField(help_text="HTML; sanitised to a safe allow-list when saved.")
+    original_url = models.URLField(max_length=1000, blank=True)
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    author = models.CharField(max_length=200, blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at"])]
+        permissions = [("publish_article", "Can publish and unpublish articles")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsapp:article-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def plain_text(self) -> str:
+        return strip_tags(self.body)
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(len(self.plain_text.split()) / 220))
+
+
+class ReaderPreferences(models.Model):
+    """What a reader told us they want. Stated preferences only; nothing inferred."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
+    )
+    keywords = models.TextField(blank=True, help_text="Comma-separated interest keywords.")
+    muted_topics = models.ManyToManyField(Topic, blank=True, related_name="+")
+    muted_sources = models.ManyToManyField(Source, blank=True, related_name="+")
+    explore = models.BooleanField(
+        default=True, help_text='Show one "Outside your topics" pick in the feed.'
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "reader preferences"
+
+    def __str__(self) -> str:
+        return f"Preferences of reader #{self.user_id}"
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [word.strip() for word in self.keywords.split(",") if word.strip()]
+
+
+class TopicFollow(models.Model):
+    """A topic a reader follows, with how much of it they want (less / normal / more)."""
+
+    class Weight(models.IntegerChoices):
+        LESS = 1, "Less"
+        NORMAL = 2, "Normal"
+        MORE = 3, "More"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_follows"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="follows")
+    weight = models.PositiveSmallIntegerField(
+        choices=Weight.choices,
+        default=Weight.NORMAL,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="unique_topic_follow")
+        ]
+
+    def __str__(self) -> str:
+        return f"reader #{self.user_id} follows {self.topic_id}"

@@ -1,0 +1,565 @@
+"""The TF-IDF index: built once, shared by every request, queried in milliseconds.
+
+Build time does the heavy work: it fits the vocabulary, learns one profile per topic
+(the centroid of the articles editors tagged, blended with the topic's own keywords so a
+topic with no tagged article still works), and precomputes every article's standardised
+affinity to every topic. A request then only combines a few precomputed rows, scores
+typed keywords through the columns of the few terms they contain, and reranks a short
+candidate list for freshness and diversity.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from newsapp.recommender.types import Document, Profile, Reasons, Recommendation
+
+FORMAT_VERSION = 1
+
+# How strongly a title counts against the body: the title is repeated this many times.
+TITLE_WEIGHT = 2
+# Keyword evidence stands in for this many tagged articles when a topic profile is learned.
+KEYWORD_PRIOR = 5.0
+# Most terms kept per topic profile and per ad-hoc query vector.
+PROFILE_TERMS = 2000
+QUERY_TERMS = 300
+# An editor's tag is certain: a tagged article scores at least this many standard deviations.
+TAG_FLOOR = 3.0
+# An untagged article is taken to be about a topic above this affinity (used for mutes).
+PREDICT_THRESHOLD = 2.5
+FRESHNESS_WEIGHT = 1.0
+DISLIKE_WEIGHT = 0.75
+HISTORY_WEIGHT = 0.5
+NEAR_DUPLICATE = 0.6
+EXPLORATION_POSITION = 3
+
+VECTORIZER_PARAMS = {
+    "lowercase": True,
+    "strip_accents": "unicode",
+    "stop_words": "english",
+    "token_pattern": r"(?u)\b[^\W\d_][^\W\d_]+\b",
+    "sublinear_tf": True,
+    "dtype": np.float32,
+}
+
+
+def _utc_timestamp(value: datetime | None) -> float:
+    if value is None:
+        return math.nan
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.timestamp()
+
+
+def _document_text(doc: Document) -> str:
+    return " ".join([doc.title] * TITLE_WEIGHT + [doc.text or ""])
+
+
+def _standardise(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Z-scores per row; returns the scores with the means and deviations used."""
+    mean = matrix.mean(axis=1, keepdims=True) if matrix.shape[1] else np.zeros((len(matrix), 1))
+    std = matrix.std(axis=1, keepdims=True) if matrix.shape[1] else np.ones((len(matrix), 1))
+    std[std < 1e-9] = 1.0
+    return ((matrix - mean) / std).astype(np.float32), mean.ravel(), std.ravel()
+
+
+def _top_terms(vector: sp.csr_matrix, limit: int) -> sp.csr_matrix:
+    """Keep only the ``limit`` heaviest terms of a one-row sparse vector."""
+    vector = sp.csr_matrix(vector)
+    if vector.nnz <= limit:
+        return vector
+    keep = np.argpartition(vector.data, -limit)[-limit:]
+    return sp.csr_matrix(
+        (vector.data[keep], (np.zeros(limit, dtype=np.int32), vector.indices[keep])),
+        shape=vector.shape,
+    )
+
+
+class Index:
+    """Precomputed TF-IDF state for one corpus. Built by :func:`build_index`."""
+
+    def __init__(
+        self,
+        *,
+        vectorizer: TfidfVectorizer,
+        matrix: sp.csr_matrix,
+        doc_ids: list,
+        topics: list[str],
+        topic_profiles: sp.csr_matrix,
+        affinity: np.ndarray,
+        affinity_mean: np.ndarray,
+        affinity_std: np.ndarray,
+        tags: sp.csr_matrix,
+        sources: np.ndarray,
+        source_names: list[str],
+        published: np.ndarray,
+        regions: list[str | None],
+    ) -> None:
+        self.vectorizer = vectorizer
+        self.matrix = matrix
+        self.doc_ids = doc_ids
+        self.topics = topics
+        self.topic_profiles = topic_profiles
+        self.affinity = affinity  # (topics, docs) z-scores
+        self.affinity_mean = affinity_mean
+        self.affinity_std = affinity_std
+        self.tags = tags  # (docs, topics) booleans from editors
+        self.sources = sources  # source code per doc, -1 when none
+        self.source_names = source_names
+        self.published = published  # UTC epoch seconds, NaN when unknown
+        self.regions = regions
+        self._refresh_derived()
+
+    # -- derived state, rebuilt after build, add and load ---------------------------------
+    def _refresh_derived(self) -> None:
+        self.terms = self.vectorizer.get_feature_names_out()
+        self.columns = self.matrix.tocsc()
+        self.position = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
+        self.topic_position = {slug: i for i, slug in enumerate(self.topics)}
+        self.source_position = {name: i for i, name in enumerate(self.source_names)}
+        self.tag_columns = self.tags.tocsc()
+        if self.affinity.shape[0] and self.affinity.shape[1]:
+            best = self.affinity.argmax(axis=0)
+            confident = self.affinity.max(axis=0) >= PREDICT_THRESHOLD
+            self.predicted = np.where(confident, best, -1).astype(np.int32)
+        else:
+            self.predicted = np.full(len(self.doc_ids), -1, dtype=np.int32)
+        untagged = np.asarray(self.tags.sum(axis=1)).ravel() == 0
+        self.predicted[~untagged] = -1
+
+    def __len__(self) -> int:
+        return len(self.doc_ids)
+
+    # -- vectors -----------------------------------------------------------------------
+    def _vectorise(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return normalize(self.vectorizer.transform(texts)).astype(np.float32).tocsr()
+
+    def analyse(self, text: str) -> list[str]:
+        """The terms the index sees in ``text`` (lower-cased, accents stripped)."""
+        return self.vectorizer.build_analyzer()(text)
+
+    def _scores_for(self, vector: sp.csr_matrix) -> np.ndarray:
+        """Cosine of every document with a sparse query, through the query's columns only."""
+        vector = _top_terms(vector, QUERY_TERMS)
+        if vector.nnz == 0 or not len(self.doc_ids):
+            return np.zeros(len(self.doc_ids), dtype=np.float32)
+        cols = self.columns[:, vector.indices]
+        return np.asarray(cols @ vector.data.astype(np.float32)).ravel()
+
+    def _standardised_scores(self, vector: sp.csr_matrix) -> np.ndarray:
+        raw = self._scores_for(vector)
+        if not raw.any():
+            return raw
+        std = raw.std()
+        return (raw - raw.mean()) / (std if std > 1e-9 else 1.0)
+
+    def _keyword_vector(self, keywords: Iterable[str]) -> sp.csr_matrix:
+        text = " ".join(keywords)
+        return self._vectorise([text]) if text.strip() else sp.csr_matrix((1, len(self.terms)))
+
+    def _feedback_vector(self, ids: Iterable) -> sp.csr_matrix | None:
+        rows = [self.position[i] for i in ids if i in self.position]
+        if not rows:
+            return None
+        return normalize(sp.csr_matrix(self.matrix[rows].mean(axis=0)))
+
+    def usable_keywords(self, keywords: Iterable[str]) -> list[str]:
+        """The typed keywords that mean something to the index (known, not stop words)."""
+        vocabulary = self.vectorizer.vocabulary_
+        return [
+            keyword
+            for keyword in keywords
+            if any(term in vocabulary for term in self.analyse(keyword))
+        ]
+
+    # -- ranking -----------------------------------------------------------------------
+    def _topic_weights(self, profile: Profile) -> tuple[np.ndarray, np.ndarray]:
+        pairs = [
+            (self.topic_position[slug], float(weight))
+            for slug, weight in profile.topics.items()
+            if slug in self.topic_position and weight > 0
+        ]
+        if not pairs:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        rows, weights = zip(*pairs, strict=True)
+        weights_arr = np.asarray(weights, dtype=np.float32)
+        return np.asarray(rows, dtype=np.int32), weights_arr / weights_arr.max()
+
+    def relevance(self, profile: Profile) -> np.ndarray:
+        """Stated-preference relevance of every document, in the order of ``doc_ids``.
+
+        Followed topics and typed keywords are alternatives (an article may satisfy
+        either), so their standardised scores combine by maximum; feedback then nudges.
+        """
+        n = len(self.doc_ids)
+        relevance = np.full(n, -np.inf, dtype=np.float32)
+        rows, weights = self._topic_weights(profile)
+        if len(rows):
+            relevance = np.max(self.affinity[rows] * weights[:, None], axis=0)
+        if profile.keywords:
+            keyword_scores = self._standardised_scores(self._keyword_vector(profile.keywords))
+            if keyword_scores.any():
+                relevance = np.maximum(relevance, keyword_scores)
+        if np.isneginf(relevance).all():
+            relevance = np.zeros(n, dtype=np.float32)
+        for ids, weight in (
+            (profile.liked, 1.0),
+            (profile.history, HISTORY_WEIGHT),
+            (profile.disliked, -DISLIKE_WEIGHT),
+        ):
+            vector = self._feedback_vector(ids)
+            if vector is not None:
+                relevance = relevance + weight * self._standardised_scores(vector)
+        return relevance.astype(np.float32, copy=False)
+
+    def freshness(self, now: datetime | None = None, half_life_hours: float = 72.0) -> np.ndarray:
+        now_ts = _utc_timestamp(now or datetime.now(UTC))
+        age_hours = np.clip((now_ts - self.published) / 3600.0, 0.0, None)
+        fresh = np.power(0.5, age_hours / max(half_life_hours, 1e-6))
+        return np.nan_to_num(fresh, nan=0.0).astype(np.float32)
+
+    def allowed(self, profile: Profile, exclude: Iterable = ()) -> np.ndarray:
+        """Hard filters: muted topics (tagged, or confidently about them) and muted sources."""
+        allowed = np.ones(len(self.doc_ids), dtype=bool)
+        muted = [self.topic_position[s] for s in profile.muted_topics if s in self.topic_position]
+        if muted:
+            tagged = np.asarray(self.tag_columns[:, muted].sum(axis=1)).ravel() > 0
+            allowed &= ~tagged & ~np.isin(self.predicted, muted)
+        muted_sources = [
+            self.source_position[s] for s in profile.muted_sources if s in self.source_position
+        ]
+        if muted_sources:
+            allowed &= ~np.isin(self.sources, muted_sources)
+        for doc_id in exclude:
+            position = self.position.get(doc_id)
+            if position is not None:
+                allowed[position] = False
+        for doc_id in profile.disliked:
+            position = self.position.get(doc_id)
+            if position is not None:
+                allowed[position] = False
+        return allowed
+
+    def recommend(
+        self,
+        profile: Profile,
+        k: int = 20,
+        now: datetime | None = None,
+        exclude: Iterable = (),
+        half_life_hours: float = 72.0,
+    ) -> list[Recommendation]:
+        """The top ``k`` documents for ``profile``: relevance blended with freshness, mutes
+        applied, no wall of one source or one story, and one labelled exploration pick."""
+        if k <= 0 or not len(self.doc_ids):
+            return []
+        relevance = self.relevance(profile)
+        fresh = self.freshness(now, half_life_hours)
+        allowed = self.allowed(profile, exclude)
+        score = np.where(allowed, relevance + FRESHNESS_WEIGHT * fresh, -np.inf)
+        pool = min(len(score), max(k * 4, 40))
+        candidates = np.argpartition(-score, pool - 1)[:pool]
+        candidates = candidates[np.argsort(-score[candidates], kind="stable")]
+        candidates = candidates[np.isfinite(score[candidates])]
+        picks = self._diversify(candidates, k)
+        exploring = profile.explore and bool(profile.topics) and k >= EXPLORATION_POSITION + 1
+        exploration = self._exploration_pick(profile, allowed, fresh, picks) if exploring else None
+        if exploration is not None:
+            picks = picks[: k - 1]
+            picks.insert(min(EXPLORATION_POSITION, len(picks)), exploration)
+        query = self._explanation_vector(profile)
+        return [
+            Recommendation(
+                doc_id=self.doc_ids[i],
+                score=float(score[i]) if i != exploration else float(fresh[i]),
+                reasons=self._reasons(i, profile, query, float(fresh[i]), i == exploration),
+            )
+            for i in picks
+        ]
+
+    def _diversify(self, candidates: np.ndarray, k: int) -> list[int]:
+        """Greedy pass: skip near-duplicates of a pick, defer a third story in a row from
+        one source and any source past half the list."""
+        picks: list[int] = []
+        deferred: list[int] = []
+        per_source: dict[int, int] = {}
+        source_cap = max(2, math.ceil(k / 2))
+        vectors = self.matrix[candidates] if len(candidates) else None
+        similarity = (vectors @ vectors.T).toarray() if vectors is not None else None
+        position_in_candidates = {int(c): j for j, c in enumerate(candidates)}
+        for j, candidate in enumerate(candidates):
+            if len(picks) >= k:
+                break
+            candidate = int(candidate)
+            if picks and similarity is not None:
+                picked = [position_in_candidates[p] for p in picks]
+                if similarity[j, picked].max() > NEAR_DUPLICATE:
+                    continue
+            source = int(self.sources[candidate])
+            run = len(picks) >= 2 and all(int(self.sources[p]) == source for p in picks[-2:])
+            if source >= 0 and (run or per_source.get(source, 0) >= source_cap):
+                deferred.append(candidate)
+                continue
+            picks.append(candidate)
+            per_source[source] = per_source.get(source, 0) + 1
+        picks.extend(deferred[: max(0, k - len(picks))])
+        return picks
+
+    def _exploration_pick(
+        self, profile: Profile, allowed: np.ndarray, fresh: np.ndarray, picks: list[int]
+    ) -> int | None:
+        """The freshest article clearly about a topic the reader does not follow."""
+        if not self.topics or not len(self.doc_ids):
+            return None
+        followed = {self.topic_position[s] for s in profile.topics if s in self.topic_position}
+        tagged_topic = np.asarray(self.tags.argmax(axis=1)).ravel()
+        has_tag = np.asarray(self.tags.sum(axis=1)).ravel() > 0
+        about = np.where(has_tag, tagged_topic, self.predicted)
+        outside = allowed & (about >= 0) & ~np.isin(about, list(followed))
+        if followed:
+            followed_tags = np.asarray(self.tag_columns[:, list(followed)].sum(axis=1)).ravel()
+            outside &= followed_tags == 0
+        outside[picks] = False
+        if not outside.any():
+            return None
+        return int(np.argmax(np.where(outside, fresh, -1.0)))
+
+    # -- explanations ------------------------------------------------------------------
+    def _explanation_vector(self, profile: Profile) -> sp.csr_matrix:
+        rows, weights = self._topic_weights(profile)
+        vector = sp.csr_matrix((1, len(self.terms)), dtype=np.float32)
+        for row, weight in zip(rows, weights, strict=True):
+            vector = vector + weight * self.topic_profiles[int(row)]
+        if profile.keywords:
+            vector = vector + self._keyword_vector(profile.keywords)
+        liked = self._feedback_vector(profile.liked)
+        if liked is not None:
+            vector = vector + liked
+        return sp.csr_matrix(vector)
+
+    def _reasons(
+        self, i: int, profile: Profile, query: sp.csr_matrix, freshness: float, exploring: bool
+    ) -> Reasons:
+        if exploring:
+            return Reasons(freshness=round(freshness, 3), exploration=True)
+        rows, weights = self._topic_weights(profile)
+        contributions = [
+            (self.topics[int(r)], float(w * self.affinity[int(r), i]))
+            for r, w in zip(rows, weights, strict=True)
+        ]
+        positive = [(slug, c) for slug, c in contributions if c > 0]
+        total = sum(c for _, c in positive)
+        topics = tuple(
+            sorted(((slug, round(c / total, 3)) for slug, c in positive), key=lambda p: -p[1])
+        )
+        overlap = self.matrix[i].multiply(query).tocsr()
+        order = np.argsort(-overlap.data)[:5]
+        terms = tuple(str(self.terms[overlap.indices[j]]) for j in order if overlap.data[j] > 0)
+        row_terms = set(self.terms[self.matrix[i].indices])
+        keywords = tuple(
+            keyword
+            for keyword in profile.keywords
+            if any(term in row_terms for term in self.analyse(keyword))
+        )
+        return Reasons(
+            topics=topics, terms=terms, keywords=keywords, freshness=round(freshness, 3)
+        )
+
+    # -- growth and persistence ----------------------------------------------------------
+    def add(self, documents: Iterable[Document]) -> None:
+        """Rank new documents at once with the current vocabulary and topic profiles."""
+        documents = [d for d in documents if d.id not in self.position]
+        if not documents:
+            return
+        rows = self._vectorise([_document_text(d) for d in documents])
+        raw = (self.topic_profiles @ rows.T).toarray()
+        mean = self.affinity_mean[:, None]
+        std = self.affinity_std[:, None]
+        affinity = ((raw - mean) / std).astype(np.float32) if len(self.topics) else raw
+        tags = _tag_matrix(documents, self.topic_position)
+        if len(self.topics):
+            affinity = _apply_tag_floor(affinity, tags)
+        for doc in documents:
+            if doc.source and doc.source not in self.source_position:
+                self.source_position[doc.source] = len(self.source_names)
+                self.source_names.append(doc.source)
+        self.matrix = sp.vstack([self.matrix, rows]).tocsr()
+        self.affinity = np.ascontiguousarray(np.hstack([self.affinity, affinity]))
+        self.tags = sp.vstack([self.tags, tags]).tocsr()
+        self.sources = np.concatenate([self.sources, _source_codes(documents, self.source_position)])
+        self.published = np.concatenate(
+            [self.published, np.array([_utc_timestamp(d.published_at) for d in documents])]
+        )
+        self.regions = self.regions + [d.region for d in documents]
+        self.doc_ids = self.doc_ids + [d.id for d in documents]
+        self._refresh_derived()
+
+    def save(self, path: str | Path) -> None:
+        """Write the index to one ``.npz`` file (no pickle), atomically."""
+        path = Path(path)
+        ints = all(isinstance(i, int) for i in self.doc_ids)
+        meta = {
+            "format": FORMAT_VERSION,
+            "topics": self.topics,
+            "sources": self.source_names,
+            "regions": self.regions,
+            "doc_ids": None if ints else [str(i) for i in self.doc_ids],
+        }
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as handle:
+            np.savez(
+                handle,
+                meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+                terms=np.frombuffer("\n".join(self.terms).encode(), dtype=np.uint8),
+                idf=self.vectorizer.idf_.astype(np.float32),
+                ids=np.asarray(self.doc_ids if ints else [], dtype=np.int64),
+                m_data=self.matrix.data,
+                m_indices=self.matrix.indices,
+                m_indptr=self.matrix.indptr,
+                m_shape=np.asarray(self.matrix.shape),
+                p_data=self.topic_profiles.data,
+                p_indices=self.topic_profiles.indices,
+                p_indptr=self.topic_profiles.indptr,
+                p_shape=np.asarray(self.topic_profiles.shape),
+                affinity=self.affinity,
+                affinity_mean=self.affinity_mean,
+                affinity_std=self.affinity_std,
+                tags=self.tags.toarray().astype(np.bool_) if self.tags.shape[1] else np.zeros(0),
+                sources=self.sources,
+                published=self.published,
+            )
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Index:
+        with np.load(Path(path), allow_pickle=False) as data:
+            meta = json.loads(data["meta"].tobytes().decode())
+            if meta.get("format") != FORMAT_VERSION:
+                raise ValueError(f"Index format {meta.get('format')} is not {FORMAT_VERSION}.")
+            terms = data["terms"].tobytes().decode().split("\n")
+            vectorizer = TfidfVectorizer(**VECTORIZER_PARAMS, vocabulary={t: i for i, t in enumerate(terms)})
+            vectorizer.idf_ = data["idf"]
+            doc_ids = meta["doc_ids"] if meta["doc_ids"] is not None else data["ids"].tolist()
+            n_topics = len(meta["topics"])
+            tags = data["tags"] if n_topics else np.zeros((len(doc_ids), 0), dtype=bool)
+            return cls(
+                vectorizer=vectorizer,
+                matrix=sp.csr_matrix(
+                    (data["m_data"], data["m_indices"], data["m_indptr"]),
+                    shape=tuple(data["m_shape"]),
+                ),
+                doc_ids=doc_ids,
+                topics=meta["topics"],
+                topic_profiles=sp.csr_matrix(
+                    (data["p_data"], data["p_indices"], data["p_indptr"]),
+                    shape=tuple(data["p_shape"]),
+                ),
+                affinity=data["affinity"],
+                affinity_mean=data["affinity_mean"],
+                affinity_std=data["affinity_std"],
+                tags=sp.csr_matrix(tags),
+                sources=data["sources"],
+                source_names=meta["sources"],
+                published=data["published"],
+                regions=meta["regions"],
+            )
+
+
+def _tag_matrix(documents: Sequence[Document], topic_position: Mapping[str, int]) -> sp.csr_matrix:
+    rows, cols = [], []
+    for i, doc in enumerate(documents):
+        for slug in doc.topics:
+            if slug in topic_position:
+                rows.append(i)
+                cols.append(topic_position[slug])
+    return sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.bool_), (rows, cols)),
+        shape=(len(documents), len(topic_position)),
+    )
+
+
+def _apply_tag_floor(affinity: np.ndarray, tags: sp.csr_matrix) -> np.ndarray:
+    tagged = tags.T.toarray()
+    return np.where(tagged, np.maximum(affinity, TAG_FLOOR), affinity).astype(np.float32)
+
+
+def _source_codes(documents: Sequence[Document], source_position: Mapping[str, int]) -> np.ndarray:
+    return np.asarray(
+        [source_position.get(d.source, -1) if d.source else -1 for d in documents], dtype=np.int32
+    )
+
+
+def build_index(
+    documents: Iterable[Document], topic_keywords: Mapping[str, Sequence[str]] | None = None
+) -> Index:
+    """Fit the vocabulary on ``documents`` and learn one profile per topic.
+
+    ``topic_keywords`` maps a topic slug to words (and, if wished, its description) that
+    describe it; they are blended with the centroid of the topic's tagged articles, so a
+    topic works before anything is tagged and stays anchored once many are.
+    """
+    documents = list(documents)
+    topic_keywords = dict(topic_keywords or {})
+    topics = sorted({t for d in documents for t in d.topics} | set(topic_keywords))
+    topic_position = {slug: i for i, slug in enumerate(topics)}
+
+    vectorizer = TfidfVectorizer(**VECTORIZER_PARAMS)
+    texts = [_document_text(d) for d in documents]
+    try:
+        matrix = vectorizer.fit_transform(texts or [""])
+    except ValueError:  # no usable word anywhere: an index that ranks by freshness only
+        vectorizer = TfidfVectorizer(**{**VECTORIZER_PARAMS, "stop_words": None})
+        matrix = vectorizer.fit_transform(["empty"])
+    matrix = normalize(matrix[: len(documents)]).astype(np.float32).tocsr()
+
+    tags = _tag_matrix(documents, topic_position)
+    profiles = []
+    for slug in topics:
+        tagged_rows = tags.getcol(topic_position[slug]).nonzero()[0]
+        centroid = (
+            normalize(sp.csr_matrix(matrix[tagged_rows].mean(axis=0)))
+            if len(tagged_rows)
+            else sp.csr_matrix((1, matrix.shape[1]), dtype=np.float32)
+        )
+        words = " ".join(topic_keywords.get(slug, ()))
+        keyword_vector = normalize(vectorizer.transform([words])) if words.strip() else None
+        n = len(tagged_rows)
+        profile = centroid * (n / (n + KEYWORD_PRIOR)) if keyword_vector is not None else centroid
+        if keyword_vector is not None:
+            profile = profile + keyword_vector * (KEYWORD_PRIOR / (n + KEYWORD_PRIOR))
+        profiles.append(_top_terms(normalize(sp.csr_matrix(profile)), PROFILE_TERMS))
+    topic_profiles = (
+        sp.vstack(profiles).tocsr().astype(np.float32)
+        if profiles
+        else sp.csr_matrix((0, matrix.shape[1]), dtype=np.float32)
+    )
+    raw = (topic_profiles @ matrix.T).toarray() if len(topics) else np.zeros((0, len(documents)))
+    affinity, mean, std = _standardise(raw)
+    if len(topics):
+        affinity = _apply_tag_floor(affinity, tags)
+
+    source_names = sorted({d.source for d in documents if d.source})
+    source_position = {name: i for i, name in enumerate(source_names)}
+    return Index(
+        vectorizer=vectorizer,
+        matrix=matrix,
+        doc_ids=[d.id for d in documents],
+        topics=topics,
+        topic_profiles=topic_profiles,
+        affinity=np.ascontiguousarray(affinity, dtype=np.float32),
+        affinity_mean=np.asarray(mean, dtype=np.float32),
+        affinity_std=np.asarray(std, dtype=np.float32),
+        tags=tags,
+        sources=_source_codes(documents, source_position),
+        source_names=source_names,
+        published=np.asarray([_utc_timestamp(d.published_at) for d in documents], dtype=np.float64),
+        regions=[d.region for d in documents],
+    )

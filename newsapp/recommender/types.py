@@ -1,0 +1,59 @@
+"""The value types of the recommender API (see DESIGN.md, "Recommender API")."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int | str
+    title: str
+    text: str
+    topics: frozenset[str] = frozenset()
+    source: str | None = None
+    published_at: datetime | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a reader stated. ``topics`` maps a topic slug to how much of it they want."""
+
+    topics: Mapping[str, float] = field(default_factory=dict)
+    keywords: tuple[str, ...] = ()
+    muted_topics: frozenset[str] = frozenset()
+    muted_sources: frozenset[str] = frozenset()
+    liked: tuple = ()
+    disliked: tuple = ()
+    history: tuple = ()
+    region: str | None = None
+    explore: bool = True
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.topics or self.keywords or self.liked or self.history)
+
+
+@dataclass(frozen=True)
+class Reasons:
+    """Why an article was picked, in terms a reader can check.
+
+    ``topics`` pairs each followed topic that contributed with its share of the
+    relevance; ``terms`` are words of the article that matched the reader's profile
+    (they occur in the article); ``freshness`` is 1.0 for brand-new, 0.5 after one
+    half-life; ``exploration`` marks the "Outside your topics" pick.
+    """
+
+    topics: tuple[tuple[str, float], ...] = ()
+    terms: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    freshness: float = 0.0
+    exploration: bool = False
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    doc_id: int | str
+    score: float
+    reasons: Reasons

@@ -1,0 +1,147 @@
+"""Reads of the news domain for one reader, each in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from newsapp import ranking
+from newsapp.models import Article, ReaderPreferences, Source, Topic, TopicFollow
+from newsapp.recommender import Profile, Reasons
+
+
+@dataclass
+class StatedPreferences:
+    follows: list[TopicFollow] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    muted_topics: list[Topic] = field(default_factory=list)
+    muted_sources: list[Source] = field(default_factory=list)
+    explore: bool = True
+
+    @property
+    def followed_slugs(self) -> set[str]:
+        return {f.topic.slug for f in self.follows}
+
+    def profile(self) -> Profile:
+        return ranking.profile_for(
+            follows=[(f.topic.slug, f.weight) for f in self.follows],
+            keywords=self.keywords,
+            muted_topics=[t.slug for t in self.muted_topics],
+            muted_sources=[s.slug for s in self.muted_sources],
+            explore=self.explore,
+        )
+
+
+def preferences_for_user(*, user) -> StatedPreferences:
+    if not user.is_authenticated:
+        return StatedPreferences()
+    follows = list(
+        TopicFollow.objects.filter(user=user).select_related("topic").order_by("topic__name")
+    )
+    preferences = (
+        ReaderPreferences.objects.filter(user=user)
+        .prefetch_related("muted_topics", "muted_sources")
+        .first()
+    )
+    if preferences is None:
+        return StatedPreferences(follows=follows)
+    return StatedPreferences(
+        follows=follows,
+        keywords=preferences.keyword_list,
+        muted_topics=list(preferences.muted_topics.all()),
+        muted_sources=list(preferences.muted_sources.all()),
+        explore=preferences.explore,
+    )
+
+
+@dataclass
+class FeedItem:
+    article: Article
+    reasons: Reasons
+    topic_names: dict[str, str]
+
+    @property
+    def topic_shares(self) -> list[tuple[str, int]]:
+        return [
+            (self.topic_names.get(slug, slug), round(share * 100))
+            for slug, share in self.reasons.topics
+        ]
+
+    @property
+    def freshness_label(self) -> str:
+        value = self.reasons.freshness
+        if value >= 0.75:
+            return "very recent"
+        if value >= 0.4:
+            return "recent"
+        return "older, kept for relevance"
+
+
+def _articles_in_order(ids: list[int]) -> list[Article]:
+    by_id = Article.objects.filter(id__in=ids).for_cards().in_bulk()
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def feed_for_user(*, preferences: StatedPreferences, limit: int) -> list[FeedItem]:
+    """The reader's "For you" feed: the recommender's top ``limit`` with their reasons."""
+    index = ranking.get_index()
+    recommendations = index.recommend(
+        preferences.profile(),
+        k=limit,
+        half_life_hours=settings.RECOMMENDER_HALF_LIFE_HOURS,
+    )
+    names = {f.topic.slug: f.topic.name for f in preferences.follows}
+    articles = {a.pk: a for a in _articles_in_order([r.doc_id for r in recommendations])}
+    return [
+        FeedItem(article=articles[r.doc_id], reasons=r.reasons, topic_names=names)
+        for r in recommendations
+        if r.doc_id in articles
+    ]
+
+
+def more_like_this(*, article: Article, preferences: StatedPreferences, limit: int = 5):
+    index = ranking.get_index()
+    base = preferences.profile()
+    profile = Profile(
+        liked=(article.pk,),
+        muted_topics=base.muted_topics,
+        muted_sources=base.muted_sources,
+        explore=False,
+    )
+    recommendations = index.recommend(profile, k=limit, exclude=(article.pk,))
+    return _articles_in_order([r.doc_id for r in recommendations])
+
+
+def top_stories(*, preferences: StatedPreferences):
+    """The same newest-first list for everyone; a signed-in reader's mutes still apply."""
+    return (
+        Article.objects.published()
+        .without_muted(
+            topic_ids=[t.pk for t in preferences.muted_topics],
+            source_ids=[s.pk for s in preferences.muted_sources],
+        )
+        .for_cards()
+        .distinct()
+    )
+
+
+@dataclass
+class FeedPreview:
+    entering: list[Article]
+    leaving: list[Article]
+
+
+def feed_preview(
+    *, current: StatedPreferences, proposed: StatedPreferences, limit: int = 20
+) -> FeedPreview:
+    """Which articles a change would bring into the first ``limit`` of the feed, and drop."""
+    index = ranking.get_index()
+    half_life = settings.RECOMMENDER_HALF_LIFE_HOURS
+    before = [r.doc_id for r in index.recommend(current.profile(), k=limit, half_life_hours=half_life)]
+    after = [r.doc_id for r in index.recommend(proposed.profile(), k=limit, half_life_hours=half_life)]
+    entering = [i for i in after if i not in set(before)]
+    leaving = [i for i in before if i not in set(after)]
+    articles = {a.pk: a for a in _articles_in_order(entering + leaving)}
+    return FeedPreview(
+        entering=[articles[i] for i in entering if i in articles],
+        leaving=[articles[i] for i in leaving if i in articles],
+    )

@@ -1,0 +1,67 @@
+"""Writes of the news domain. Each is one transaction."""
+
+from collections.abc import Iterable, Mapping
+
+from django.db import transaction
+from django.utils import timezone
+
+from newsapp.models import Article, ReaderPreferences, Source, Topic, TopicFollow
+
+
+@transaction.atomic
+def preferences_update(
+    *,
+    user,
+    follows: Mapping[Topic, int],
+    keywords: Iterable[str],
+    muted_topics: Iterable[Topic],
+    muted_sources: Iterable[Source],
+    explore: bool,
+) -> ReaderPreferences:
+    """Replace what ``user`` stated: followed topics with weights, keywords and mutes."""
+    preferences, _ = ReaderPreferences.objects.select_for_update().get_or_create(user=user)
+    preferences.keywords = ", ".join(keywords)
+    preferences.explore = explore
+    preferences.save()
+    preferences.muted_topics.set(list(muted_topics))
+    preferences.muted_sources.set(list(muted_sources))
+
+    TopicFollow.objects.filter(user=user).exclude(topic__in=list(follows)).delete()
+    existing = {f.topic_id: f for f in TopicFollow.objects.filter(user=user)}
+    to_create, to_update = [], []
+    for topic, weight in follows.items():
+        follow = existing.get(topic.pk)
+        if follow is None:
+            to_create.append(TopicFollow(user=user, topic=topic, weight=weight))
+        elif follow.weight != weight:
+            follow.weight = weight
+            to_update.append(follow)
+    TopicFollow.objects.bulk_create(to_create)
+    TopicFollow.objects.bulk_update(to_update, ["weight"])
+    return preferences
+
+
+@transaction.atomic
+def article_publish(*, article: Article) -> Article:
+    """Publish ``article`` now, unless it already carries a publication time."""
+    article.status = Article.Status.PUBLISHED
+    if article.published_at is None:
+        article.published_at = timezone.now()
+    article.save(update_fields=["status", "published_at", "updated_at"])
+    return article
+
+
+@transaction.atomic
+def articles_set_status(*, articles, status: str) -> int:
+    """Publish or unpublish many articles at once; returns how many changed."""
+    now = timezone.now()
+    changed = 0
+    for article in articles.select_for_update():
+        if article.status == status:
+            continue
+        article.status = status
+        if status == Article.Status.PUBLISHED and article.published_at is None:
+            article.published_at = now
+        article.save(update_fields=["status", "published_at", "updated_at"])
+        changed += 1
+    return changed

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from newsapp import views
+
+news_patterns = [
+    path("", views.home, name="home"),
+    path("top/", views.top_stories, name="top-stories"),
+    path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
+    path("topics/", views.topics, name="topics"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+urlpatterns = [
+    path("", include((news_patterns, "newsapp"))),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "newsapp.errors.bad_request"
+handler403 = "newsapp.errors.permission_denied"
+handler404 = "newsapp.errors.page_not_found"
+handler500 = "newsapp.errors.server_error"

@@ -1,0 +1,186 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from newsapp import ranking, selectors, services
+from newsapp.forms import TopicsForm
+from newsapp.models import Article, Source, Topic, TopicFollow
+from newsapp.selectors import StatedPreferences
+
+# The feed is ranked, not a list: readers page through this many of its best articles.
+FEED_DEPTH = 200
+
+
+def _page(request: HttpRequest, items, per_page: int):
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return top_stories(request)
+    preferences = selectors.preferences_for_user(user=request.user)
+    if not preferences.follows and not preferences.keywords:
+        return redirect("newsapp:topics")
+    page = _page(request, range(FEED_DEPTH), settings.FEED_PAGE_SIZE)
+    items = selectors.feed_for_user(preferences=preferences, limit=page.end_index())
+    page.object_list = items[page.start_index() - 1 : page.end_index()]
+    response = render(
+        request, "newsapp/feed.html", {"page": page, "preferences": preferences}
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def top_stories(request: HttpRequest) -> HttpResponse:
+    preferences = selectors.preferences_for_user(user=request.user)
+    articles = selectors.top_stories(preferences=preferences)
+    page = _page(request, articles, settings.FEED_PAGE_SIZE)
+    return render(request, "newsapp/top_stories.html", {"page": page, "preferences": preferences})
+
+
+@require_GET
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    article = get_object_or_404(Article.objects.for_cards(), slug=slug)
+    if not article.is_published and not request.user.has_perm("newsapp.change_article"):
+        raise Http404("No such article.")
+    preferences = selectors.preferences_for_user(user=request.user)
+    related = (
+        selectors.more_like_this(article=article, preferences=preferences)
+        if article.is_published
+        else []
+    )
+    return render(
+        request, "newsapp/article_detail.html", {"article": article, "related": related}
+    )
+
+
+@require_GET
+def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = get_object_or_404(Topic, slug=slug)
+    preferences = selectors.preferences_for_user(user=request.user)
+    articles = (
+        selectors.top_stories(preferences=preferences).filter(topics=topic)
+        if topic not in preferences.muted_topics
+        else Article.objects.none()
+    )
+    page = _page(request, articles, settings.FEED_PAGE_SIZE)
+    return render(
+        request,
+        "newsapp/topic_detail.html",
+        {"topic": topic, "page": page, "muted": topic in preferences.muted_topics},
+    )
+
+
+def _topic_rows(form: TopicsForm, preferences: StatedPreferences):
+    """One row per topic for the template: followed?, weight, muted?"""
+    if form.is_bound:
+        followed = set(form.data.getlist("topics"))
+        muted = set(form.data.getlist("muted_topics"))
+        weights = {
+            t.slug: str(form.data.get(f"weight-{t.slug}", TopicFollow.Weight.NORMAL))
+            for t in form.topic_list
+        }
+    else:
+        followed = preferences.followed_slugs
+        muted = {t.slug for t in preferences.muted_topics}
+        weights = {f.topic.slug: str(f.weight) for f in preferences.follows}
+    return [
+        {
+            "topic": topic,
+            "followed": topic.slug in followed,
+            "weight": weights.get(topic.slug, str(TopicFollow.Weight.NORMAL)),
+            "muted": topic.slug in muted,
+        }
+        for topic in form.topic_list
+    ]
+
+
+def _stated(form: TopicsForm) -> StatedPreferences:
+    data = form.cleaned_data
+    return StatedPreferences(
+        follows=[TopicFollow(topic=t, weight=w) for t, w in data["follows"].items()],
+        keywords=data["keywords"],
+        muted_topics=list(data["muted_topics"]),
+        muted_sources=list(data["muted_sources"]),
+        explore=data["explore"],
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def topics(request: HttpRequest) -> HttpResponse:
+    preferences = selectors.preferences_for_user(user=request.user)
+    topic_list = list(Topic.objects.all())
+    sources = list(Source.objects.all())
+    preview = None
+    if request.method == "POST":
+        form = TopicsForm(request.POST, topics=topic_list, sources=sources)
+        if form.is_valid():
+            proposed = _stated(form)
+            if "preview" in request.POST:
+                preview = selectors.feed_preview(current=preferences, proposed=proposed)
+            else:
+                services.preferences_update(
+                    user=request.user,
+                    follows=form.cleaned_data["follows"],
+                    keywords=form.cleaned_data["keywords"],
+                    muted_topics=form.cleaned_data["muted_topics"],
+                    muted_sources=form.cleaned_data["muted_sources"],
+                    explore=form.cleaned_data["explore"],
+                )
+                unusable = set(form.cleaned_data["keywords"]) - set(
+                    ranking.get_index().usable_keywords(form.cleaned_data["keywords"])
+                )
+                if unusable:
+                    messages.warning(
+                        request,
+                        "These keywords match no article yet, so they do not change your "
+                        f"feed for now: {', '.join(sorted(unusable))}.",
+                    )
+                messages.success(request, "Saved. Your feed now follows these choices.")
+                return redirect("newsapp:home")
+    else:
+        form = TopicsForm(
+            initial={
+                "keywords": ", ".join(preferences.keywords),
+                "muted_sources": [s.slug for s in preferences.muted_sources],
+                "explore": preferences.explore,
+            },
+            topics=topic_list,
+            sources=sources,
+        )
+    muted_sources = (
+        set(form.data.getlist("muted_sources"))
+        if form.is_bound
+        else {s.slug for s in preferences.muted_sources}
+    )
+    context = {
+        "form": form,
+        "rows": _topic_rows(form, preferences),
+        "sources": [(s, s.slug in muted_sources) for s in sources],
+        "weights": TopicFollow.Weight.choices,
+        "preview": preview,
+        "welcome": "welcome" in request.GET,
+    }
+    return render(request, "newsapp/topics.html", context)
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})
