@@ -518,7 +518,8 @@ def build_index(
     except ValueError:  # no usable word anywhere: an index that ranks by freshness only
         vectorizer = TfidfVectorizer(**{**VECTORIZER_PARAMS, "stop_words": None})
         matrix = vectorizer.fit_transform(["empty"])
-    matrix = normalize(matrix[: len(documents)]).astype(np.float32).tocsr()
+    matrix = matrix[: len(documents)]
+    matrix = (normalize(matrix) if len(documents) else matrix).astype(np.float32).tocsr()
 
     tags = _tag_matrix(documents, topic_position)
     profiles = []
