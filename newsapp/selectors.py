@@ -99,16 +99,8 @@ def feed_for_user(*, preferences: StatedPreferences, limit: int) -> list[FeedIte
 
 
 def more_like_this(*, article: Article, preferences: StatedPreferences, limit: int = 5):
-    index = ranking.get_index()
-    base = preferences.profile()
-    profile = Profile(
-        liked=(article.pk,),
-        muted_topics=base.muted_topics,
-        muted_sources=base.muted_sources,
-        explore=False,
-    )
-    recommendations = index.recommend(profile, k=limit, exclude=(article.pk,))
-    return _articles_in_order([r.doc_id for r in recommendations])
+    ids = ranking.get_index().similar(article.pk, preferences.profile(), k=limit)
+    return _articles_in_order(ids)
 
 
 def top_stories(*, preferences: StatedPreferences):
@@ -131,7 +123,7 @@ class FeedPreview:
 
 
 def feed_preview(
-    *, current: StatedPreferences, proposed: StatedPreferences, limit: int = 20
+    *, current: StatedPreferences, proposed: StatedPreferences, limit: int = 10
 ) -> FeedPreview:
     """Which articles a change would bring into the first ``limit`` of the feed, and drop."""
     index = ranking.get_index()

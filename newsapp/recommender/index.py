@@ -273,7 +273,7 @@ class Index:
         exploring = profile.explore and bool(profile.topics) and k >= EXPLORATION_POSITION + 1
         exploration = self._exploration_pick(profile, allowed, fresh, picks) if exploring else None
         if exploration is not None:
-            picks = picks[: k - 1]
+            picks = [p for p in picks if p != exploration][: k - 1]
             picks.insert(min(EXPLORATION_POSITION, len(picks)), exploration)
         query = self._explanation_vector(profile)
         return [
@@ -327,10 +327,21 @@ class Index:
         if followed:
             followed_tags = np.asarray(self.tag_columns[:, list(followed)].sum(axis=1)).ravel()
             outside &= followed_tags == 0
-        outside[picks] = False
+        outside[picks[:EXPLORATION_POSITION]] = False
         if not outside.any():
             return None
         return int(np.argmax(np.where(outside, fresh, -1.0)))
+
+    def similar(self, doc_id, profile: Profile, k: int = 5) -> list:
+        """Documents most like ``doc_id`` by content alone, under the profile's mutes."""
+        if doc_id not in self.position:
+            return []
+        liked = Profile(
+            liked=(doc_id,), muted_topics=profile.muted_topics, muted_sources=profile.muted_sources
+        )
+        score = np.where(self.allowed(liked, exclude=(doc_id,)), self.relevance(liked), -np.inf)
+        order = np.argsort(-score, kind="stable")[:k]
+        return [self.doc_ids[i] for i in order if np.isfinite(score[i])]
 
     # -- explanations ------------------------------------------------------------------
     def _explanation_vector(self, profile: Profile) -> sp.csr_matrix:
