@@ -81,6 +81,14 @@ class ConsentEvent(models.Model):
         action = "granted" if self.granted else "withdrew"
         return f"{self.subject_pseudonym[:10]}… {action} {self.purpose}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("The consent ledger is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The consent ledger is append-only.")
+
     def canonical(self) -> bytes:
         return json.dumps(
             {
@@ -98,11 +106,3 @@ class ConsentEvent(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical()).hexdigest()
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("The consent ledger is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("The consent ledger is append-only.")

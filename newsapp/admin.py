@@ -12,7 +12,19 @@ from newsapp.sanitize import clean_html
 class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
-        fields = "__all__"
+        fields = [
+            "title",
+            "slug",
+            "summary",
+            "body",
+            "topics",
+            "source",
+            "author",
+            "original_url",
+            "status",
+            "published_at",
+        ]
+        widgets = {"original_url": forms.URLInput()}
 
     def clean_body(self) -> str:
         return clean_html(self.cleaned_data["body"])
@@ -46,9 +58,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish selected articles", permissions=["publish"])
     def publish(self, request, queryset) -> None:
-        changed = services.articles_set_status(
-            articles=queryset, status=Article.Status.PUBLISHED
-        )
+        changed = services.articles_set_status(articles=queryset, status=Article.Status.PUBLISHED)
         self.message_user(request, f"Published {changed} article(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected articles", permissions=["publish"])

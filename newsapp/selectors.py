@@ -128,8 +128,12 @@ def feed_preview(
     """Which articles a change would bring into the first ``limit`` of the feed, and drop."""
     index = ranking.get_index()
     half_life = settings.RECOMMENDER_HALF_LIFE_HOURS
-    before = [r.doc_id for r in index.recommend(current.profile(), k=limit, half_life_hours=half_life)]
-    after = [r.doc_id for r in index.recommend(proposed.profile(), k=limit, half_life_hours=half_life)]
+    before = [
+        r.doc_id for r in index.recommend(current.profile(), k=limit, half_life_hours=half_life)
+    ]
+    after = [
+        r.doc_id for r in index.recommend(proposed.profile(), k=limit, half_life_hours=half_life)
+    ]
     entering = [i for i in after if i not in set(before)]
     leaving = [i for i in before if i not in set(after)]
     articles = {a.pk: a for a in _articles_in_order(entering + leaving)}

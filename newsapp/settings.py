@@ -43,12 +43,15 @@ SECRET_KEY = env_secret("DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-use-i
 # 32 bytes. The development values are public and only ever used with debug on.
 PSEUDONYM_KEY = env_secret("DJANGO_PSEUDONYM_KEY", "ZGV2LW9ubHktcHNldWRvbnltLWtleS0zMi1ieXRlcyE=")
 FIELD_ENCRYPTION_KEYS = env_list(
-    "DJANGO_FIELD_ENCRYPTION_KEYS", "" if not DEBUG else "ZGV2LW9ubHktZmllbGQtZW5jcnlwdGlvbi1rZXkhISE="
+    "DJANGO_FIELD_ENCRYPTION_KEYS",
+    "" if not DEBUG else "ZGV2LW9ubHktZmllbGQtZW5jcnlwdGlvbi1rZXkhISE=",
 )
 if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("DJANGO_FIELD_ENCRYPTION_KEYS must be set when DJANGO_DEBUG=0.")
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else ""
+)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -225,4 +228,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
-FORMS_URLFIELD_ASSUME_HTTPS = True

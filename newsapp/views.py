@@ -31,9 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     page = _page(request, range(FEED_DEPTH), settings.FEED_PAGE_SIZE)
     items = selectors.feed_for_user(preferences=preferences, limit=page.end_index())
     page.object_list = items[page.start_index() - 1 : page.end_index()]
-    response = render(
-        request, "newsapp/feed.html", {"page": page, "preferences": preferences}
-    )
+    response = render(request, "newsapp/feed.html", {"page": page, "preferences": preferences})
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -57,9 +55,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if article.is_published
         else []
     )
-    return render(
-        request, "newsapp/article_detail.html", {"article": article, "related": related}
-    )
+    return render(request, "newsapp/article_detail.html", {"article": article, "related": related})
 
 
 @require_GET

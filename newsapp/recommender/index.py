@@ -380,9 +380,7 @@ class Index:
             for keyword in profile.keywords
             if any(term in row_terms for term in self.analyse(keyword))
         )
-        return Reasons(
-            topics=topics, terms=terms, keywords=keywords, freshness=round(freshness, 3)
-        )
+        return Reasons(topics=topics, terms=terms, keywords=keywords, freshness=round(freshness, 3))
 
     # -- growth and persistence ----------------------------------------------------------
     def add(self, documents: Iterable[Document]) -> None:
@@ -405,7 +403,9 @@ class Index:
         self.matrix = sp.vstack([self.matrix, rows]).tocsr()
         self.affinity = np.ascontiguousarray(np.hstack([self.affinity, affinity]))
         self.tags = sp.vstack([self.tags, tags]).tocsr()
-        self.sources = np.concatenate([self.sources, _source_codes(documents, self.source_position)])
+        self.sources = np.concatenate(
+            [self.sources, _source_codes(documents, self.source_position)]
+        )
         self.published = np.concatenate(
             [self.published, np.array([_utc_timestamp(d.published_at) for d in documents])]
         )
@@ -456,7 +456,9 @@ class Index:
             if meta.get("format") != FORMAT_VERSION:
                 raise ValueError(f"Index format {meta.get('format')} is not {FORMAT_VERSION}.")
             terms = data["terms"].tobytes().decode().split("\n")
-            vectorizer = TfidfVectorizer(**VECTORIZER_PARAMS, vocabulary={t: i for i, t in enumerate(terms)})
+            vectorizer = TfidfVectorizer(
+                **VECTORIZER_PARAMS, vocabulary={t: i for i, t in enumerate(terms)}
+            )
             vectorizer.idf_ = data["idf"]
             doc_ids = meta["doc_ids"] if meta["doc_ids"] is not None else data["ids"].tolist()
             n_topics = len(meta["topics"])

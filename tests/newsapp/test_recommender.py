@@ -36,8 +36,14 @@ def test_untagged_articles_rank_by_content_for_the_followed_topic():
 
 def test_topic_with_no_tagged_article_works_from_its_keywords():
     docs = [
-        Document(id=d.id, title=d.title, text=d.text, topics=d.topics - {"space"}, source=d.source,
-                 published_at=d.published_at)
+        Document(
+            id=d.id,
+            title=d.title,
+            text=d.text,
+            topics=d.topics - {"space"},
+            source=d.source,
+            published_at=d.published_at,
+        )
         for d in corpus()
     ]
     keywords = ["telescope", "planet", "galaxy", "orbit", "moon"]
@@ -49,7 +55,8 @@ def test_topic_with_no_tagged_article_works_from_its_keywords():
 def test_muted_topic_and_source_never_appear():
     index = build_index(corpus(tag_every=1))
     profile = Profile(
-        topics={"sport": 1.0, "food": 1.0}, muted_topics=frozenset({"food"}),
+        topics={"sport": 1.0, "food": 1.0},
+        muted_topics=frozenset({"food"}),
         muted_sources=frozenset({"outlet-0"}),
     )
     recommendations = index.recommend(profile, k=12, now=NOW)
@@ -102,7 +109,11 @@ def test_added_article_is_ranked_without_refit():
 def test_bad_inputs_do_not_break_ranking():
     empty = build_index([])
     assert empty.recommend(Profile(topics={"x": 1.0}), now=NOW) == []
-    docs = [*corpus(), Document(id="blank", title="", text=""), Document(id="big", title="x", text="word " * 200_000)]
+    docs = [
+        *corpus(),
+        Document(id="blank", title="", text=""),
+        Document(id="big", title="x", text="word " * 200_000),
+    ]
     index = build_index(docs)
     stop_words_only = Profile(keywords=("the", "and", "of"))
     assert len(index.recommend(stop_words_only, k=5, now=NOW)) == 5

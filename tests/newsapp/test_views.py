@@ -88,13 +88,13 @@ def test_muted_topic_and_source_vanish_everywhere(client, newsroom):
     for url in ("/", "/top/"):
         shown = titles(client.get(url))
         assert shown
-        hidden = set(
-            Article.objects.filter(source=muted_source).values_list("title", flat=True)
-        )
+        hidden = set(Article.objects.filter(source=muted_source).values_list("title", flat=True))
         assert not hidden & set(shown)
     client.post("/topics/", {"topics": ["food"], "muted_topics": ["sport"]})
     for url in ("/", "/top/"):
-        assert not any(t.startswith("Sport 0") or t.startswith("Sport 2") for t in titles(client.get(url)))
+        assert not any(
+            t.startswith("Sport 0") or t.startswith("Sport 2") for t in titles(client.get(url))
+        )
 
 
 def test_topics_form_saves_weights_keywords_and_mutes(client, newsroom):
@@ -102,8 +102,13 @@ def test_topics_form_saves_weights_keywords_and_mutes(client, newsroom):
     client.force_login(reader)
     response = client.post(
         "/topics/",
-        {"topics": ["space", "food"], "weight-space": "3", "keywords": "Orbit, orbit , moon",
-         "muted_topics": ["sport"], "explore": "on"},
+        {
+            "topics": ["space", "food"],
+            "weight-space": "3",
+            "keywords": "Orbit, orbit , moon",
+            "muted_topics": ["sport"],
+            "explore": "on",
+        },
     )
     assert response.status_code == 302
     weights = dict(TopicFollow.objects.filter(user=reader).values_list("topic__slug", "weight"))
@@ -122,7 +127,9 @@ def test_topics_form_saves_weights_keywords_and_mutes(client, newsroom):
         ({"topics": ["food"], "weight-food": "99"}, "Choose less, normal or more"),
     ],
 )
-def test_bad_topics_input_is_refused_with_a_message_and_saves_nothing(client, newsroom, data, message):
+def test_bad_topics_input_is_refused_with_a_message_and_saves_nothing(
+    client, newsroom, data, message
+):
     reader = UserFactory()
     client.force_login(reader)
     response = client.post("/topics/", data)
@@ -132,17 +139,33 @@ def test_bad_topics_input_is_refused_with_a_message_and_saves_nothing(client, ne
 
 
 def test_preview_shows_entering_articles_without_saving(client, newsroom):
-    towns = ["Aldby", "Brent", "Corran", "Dunmore", "Eastmere", "Fenwick", "Galloway",
-             "Harrow", "Ilford", "Jarrow", "Kelso", "Lanark"]
+    towns = [
+        "Aldby",
+        "Brent",
+        "Corran",
+        "Dunmore",
+        "Eastmere",
+        "Fenwick",
+        "Galloway",
+        "Harrow",
+        "Ilford",
+        "Jarrow",
+        "Kelso",
+        "Lanark",
+    ]
     for town in towns:  # distinct stories, so the feed is longer than its first page
-        ArticleFactory(title=f"{town} parish notes", body=f"<p>{town} parish {town.lower()} notes.</p>")
+        ArticleFactory(
+            title=f"{town} parish notes", body=f"<p>{town} parish {town.lower()} notes.</p>"
+        )
     reader = UserFactory()
     follow(reader, newsroom["food"])
     client.force_login(reader)
     response = client.post("/topics/", {"topics": ["space"], "preview": "1"})
     body = response.content.decode()
     assert "Would enter" in body and "Space 0" in body
-    assert list(TopicFollow.objects.filter(user=reader).values_list("topic__slug", flat=True)) == ["food"]
+    assert list(TopicFollow.objects.filter(user=reader).values_list("topic__slug", flat=True)) == [
+        "food"
+    ]
 
 
 def test_article_page_shows_more_like_this(client, newsroom):
@@ -167,7 +190,9 @@ def test_healthz_answers_when_the_database_does(client):
 
 
 @pytest.mark.parametrize("url", ["/", "/top/", "/topics/", "article"])
-def test_query_count_does_not_grow_with_articles(client, newsroom, django_assert_max_num_queries, url):
+def test_query_count_does_not_grow_with_articles(
+    client, newsroom, django_assert_max_num_queries, url
+):
     reader = UserFactory()
     follow(reader, newsroom["food"], newsroom["space"])
     client.force_login(reader)
@@ -179,8 +204,11 @@ def test_query_count_does_not_grow_with_articles(client, newsroom, django_assert
     with CaptureQueriesContext(connection) as small:
         assert client.get(target).status_code == 200
     for i in range(30):
-        ArticleFactory(title=f"Extra {i}", body="<p>Chefs cook a harvest recipe.</p>",
-                       topics=[newsroom["food"]])
+        ArticleFactory(
+            title=f"Extra {i}",
+            body="<p>Chefs cook a harvest recipe.</p>",
+            topics=[newsroom["food"]],
+        )
     client.get(target)  # rebuild the index for the new content
     with CaptureQueriesContext(connection) as large:
         assert client.get(target).status_code == 200

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 -- the privacy notice below keeps one paragraph per line.
 """Load the demo newsroom so a fresh clone shows a working site.
 
 Topics, outlets and articles were written for this project (``newsapp/demo/``); articles
