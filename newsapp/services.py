@@ -56,7 +56,9 @@ def articles_set_status(*, articles, status: str) -> int:
     """Publish or unpublish many articles at once; returns how many changed."""
     now = timezone.now()
     changed = 0
-    for article in articles.select_for_update():
+    # Lock the rows themselves; the admin's queryset may carry outer joins.
+    locked = Article.objects.filter(pk__in=articles.values("pk")).select_for_update()
+    for article in locked:
         if article.status == status:
             continue
         article.status = status
