@@ -13,7 +13,8 @@ from newsapp.models import Article, Topic
 pytestmark = pytest.mark.django_db
 
 
-def test_load_demo_is_complete_and_idempotent(capsys):
+def test_load_demo_is_complete_and_idempotent(capsys, settings):
+    settings.DEBUG = True  # demo accounts exist only in debug mode
     call_command("load_demo")
     first = Article.objects.count()
     call_command("load_demo", "--if-empty")
@@ -33,7 +34,14 @@ def test_load_demo_is_complete_and_idempotent(capsys):
     assert Article.objects.values("source").distinct().count() >= 4
 
 
-def test_demo_reader_feed_differs_from_top_stories(client):
+def test_load_demo_creates_no_accounts_with_debug_off(capsys):
+    call_command("load_demo")
+    assert "no demo accounts created" in capsys.readouterr().out
+    assert not User.objects.exists()
+
+
+def test_demo_reader_feed_differs_from_top_stories(client, settings):
+    settings.DEBUG = True
     call_command("load_demo")
     client.login(email="reader@example.com", password="demo-reader-pass")
     feed = client.get("/").content.decode()
