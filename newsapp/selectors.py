@@ -134,8 +134,9 @@ def feed_preview(
     after = [
         r.doc_id for r in index.recommend(proposed.profile(), k=limit, half_life_hours=half_life)
     ]
-    entering = [i for i in after if i not in set(before)]
-    leaving = [i for i in before if i not in set(after)]
+    before_set, after_set = set(before), set(after)
+    entering = [i for i in after if i not in before_set]
+    leaving = [i for i in before if i not in after_set]
     articles = {a.pk: a for a in _articles_in_order(entering + leaving)}
     return FeedPreview(
         entering=[articles[i] for i in entering if i in articles],

@@ -135,6 +135,13 @@ class Index:
             self.predicted = np.full(len(self.doc_ids), -1, dtype=np.int32)
         untagged = np.asarray(self.tags.sum(axis=1)).ravel() == 0
         self.predicted[~untagged] = -1
+        # What each document is about: its first editor tag, else its confident prediction.
+        tagged_topic = np.asarray(self.tags.argmax(axis=1)).ravel() if self.topics else None
+        self.about = (
+            np.where(untagged, self.predicted, tagged_topic).astype(np.int32)
+            if tagged_topic is not None
+            else self.predicted.copy()
+        )
 
     def __len__(self) -> int:
         return len(self.doc_ids)
@@ -320,9 +327,7 @@ class Index:
         if not self.topics or not len(self.doc_ids):
             return None
         followed = {self.topic_position[s] for s in profile.topics if s in self.topic_position}
-        tagged_topic = np.asarray(self.tags.argmax(axis=1)).ravel()
-        has_tag = np.asarray(self.tags.sum(axis=1)).ravel() > 0
-        about = np.where(has_tag, tagged_topic, self.predicted)
+        about = self.about
         outside = allowed & (about >= 0) & ~np.isin(about, list(followed))
         if followed:
             followed_tags = np.asarray(self.tag_columns[:, list(followed)].sum(axis=1)).ravel()
