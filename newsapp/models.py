@@ -122,6 +122,11 @@ class ReaderPreferences(models.Model):
     explore = models.BooleanField(
         default=True, help_text='Show one "Outside your topics" pick in the feed.'
     )
+    personalization_paused = models.BooleanField(
+        default=False,
+        help_text="The reader objected to profiling: they get Top stories and no profile "
+        "is computed for them until they switch it back on.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -161,3 +166,27 @@ class TopicFollow(models.Model):
 
     def __str__(self) -> str:
         return f"reader #{self.user_id} follows {self.topic_id}"
+
+
+class ArticleFeedback(models.Model):
+    """A reader's explicit "more like this" or "less like this" on one article."""
+
+    class Kind(models.TextChoices):
+        MORE = "more", "More like this"
+        LESS = "less", "Less like this"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="article_feedback"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="unique_article_feedback")
+        ]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"reader #{self.user_id}: {self.get_kind_display()} (article {self.article_id})"

@@ -90,12 +90,16 @@ def reset_cache() -> None:
     _cache.clear()
 
 
-def profile_for(*, follows, keywords, muted_topics, muted_sources, explore=True) -> Profile:
+def profile_for(
+    *, follows, keywords, muted_topics, muted_sources, liked=(), disliked=(), explore=True
+) -> Profile:
     """A ``Profile`` from stated preferences: follows are (slug, weight) pairs."""
     return Profile(
         topics={slug: float(weight) for slug, weight in follows},
         keywords=tuple(keywords),
         muted_topics=frozenset(muted_topics),
         muted_sources=frozenset(muted_sources),
+        liked=tuple(liked),
+        disliked=tuple(disliked),
         explore=explore,
     )

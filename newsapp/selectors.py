@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from newsapp import ranking
-from newsapp.models import Article, ReaderPreferences, Source, Topic, TopicFollow
+from newsapp.models import Article, ArticleFeedback, ReaderPreferences, Source, Topic, TopicFollow
 from newsapp.recommender import Profile, Reasons
 
 
@@ -16,6 +16,9 @@ class StatedPreferences:
     muted_topics: list[Topic] = field(default_factory=list)
     muted_sources: list[Source] = field(default_factory=list)
     explore: bool = True
+    paused: bool = False
+    liked: list[int] = field(default_factory=list)
+    disliked: list[int] = field(default_factory=list)
 
     @property
     def followed_slugs(self) -> set[str]:
@@ -27,6 +30,8 @@ class StatedPreferences:
             keywords=self.keywords,
             muted_topics=[t.slug for t in self.muted_topics],
             muted_sources=[s.slug for s in self.muted_sources],
+            liked=self.liked,
+            disliked=self.disliked,
             explore=self.explore,
         )
 
@@ -42,10 +47,18 @@ def preferences_for_user(*, user) -> StatedPreferences:
         .prefetch_related("muted_topics", "muted_sources")
         .first()
     )
+    liked, disliked = [], []
+    for article_id, kind in ArticleFeedback.objects.filter(user=user).values_list(
+        "article_id", "kind"
+    ):
+        (liked if kind == ArticleFeedback.Kind.MORE else disliked).append(article_id)
     if preferences is None:
-        return StatedPreferences(follows=follows)
+        return StatedPreferences(follows=follows, liked=liked, disliked=disliked)
     return StatedPreferences(
         follows=follows,
+        liked=liked,
+        disliked=disliked,
+        paused=preferences.personalization_paused,
         keywords=preferences.keyword_list,
         muted_topics=list(preferences.muted_topics.all()),
         muted_sources=list(preferences.muted_sources.all()),
