@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class ConsentConfig(AppConfig):
     name = "consent"
     verbose_name = "Consent and privacy"
+
+    def ready(self) -> None:
+        # Each app declares its personal data in its own ``privacy.py``.
+        autodiscover_modules("privacy")
+        from consent import reconsent  # noqa: F401  (connects the sign-in check)

@@ -10,6 +10,18 @@ from consent.purposes import PURPOSE_CHOICES
 GENESIS_HASH = "0" * 64
 
 
+class PrivacyNoticeQuerySet(models.QuerySet):
+    def current(self) -> "PrivacyNotice | None":
+        return self.filter(published_at__lte=timezone.now()).order_by("-published_at").first()
+
+    def latest_material(self) -> "PrivacyNotice | None":
+        return (
+            self.filter(material=True, published_at__lte=timezone.now())
+            .order_by("-published_at")
+            .first()
+        )
+
+
 class PrivacyNotice(models.Model):
     """One published version of the privacy notice. A material version asks readers again."""
 
@@ -20,6 +32,8 @@ class PrivacyNotice(models.Model):
         default=False, help_text="Readers are asked for their consents again at their next visit."
     )
     published_at = models.DateTimeField(default=timezone.now)
+
+    objects = PrivacyNoticeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at"]
@@ -33,18 +47,56 @@ class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove a ledger row."""
 
 
-class ConsentEventQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise AppendOnlyError("The consent ledger is append-only.")
+        raise AppendOnlyError("This ledger is append-only.")
 
     def delete(self):
-        raise AppendOnlyError("The consent ledger is append-only.")
+        raise AppendOnlyError("This ledger is append-only.")
 
-    def for_subject(self, pseudonym: str) -> "ConsentEventQuerySet":
+    def for_subject(self, pseudonym: str) -> "AppendOnlyQuerySet":
         return self.filter(subject_pseudonym=pseudonym)
 
 
-class ConsentEvent(models.Model):
+class ChainedRecord(models.Model):
+    """An append-only row carrying the SHA-256 of the previous row of its table.
+
+    Subclasses name the fields the hash covers in ``chain_fields``; any edit, insertion
+    or deletion in the middle breaks the chain and is reported by ``ledger_verify``.
+    """
+
+    chain_fields: tuple[str, ...] = ()
+
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("This ledger is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("This ledger is append-only.")
+
+    def canonical(self) -> bytes:
+        values = {}
+        for name in self.chain_fields:
+            value = getattr(self, name)
+            values[name] = value.isoformat() if hasattr(value, "isoformat") else value
+        values["prev_hash"] = self.prev_hash
+        return json.dumps(values, sort_keys=True, separators=(",", ":")).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical()).hexdigest()
+
+
+class ConsentEvent(ChainedRecord):
     """One grant or withdrawal, chained to the previous event by its SHA-256.
 
     The hash covers the pseudonym, not the user id, so the chain still verifies after an
@@ -69,40 +121,94 @@ class ConsentEvent(models.Model):
     notice_version = models.CharField(max_length=20)
     method = models.CharField(max_length=20, choices=Method.choices)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
 
-    objects = ConsentEventQuerySet.as_manager()
+    # "subject" in the hash is the pseudonym, so the chain outlives an erased account.
+    chain_fields = (
+        "subject_pseudonym",
+        "purpose",
+        "granted",
+        "notice_version",
+        "method",
+        "created_at",
+    )
 
-    class Meta:
-        ordering = ["id"]
+    class Meta(ChainedRecord.Meta):
+        pass
 
     def __str__(self) -> str:
         action = "granted" if self.granted else "withdrew"
         return f"{self.subject_pseudonym[:10]}… {action} {self.purpose}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("The consent ledger is append-only.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("The consent ledger is append-only.")
+class DataRequest(ChainedRecord):
+    """A reader's request about their own data, logged for the privacy officer.
 
-    def canonical(self) -> bytes:
-        return json.dumps(
-            {
-                "subject": self.subject_pseudonym,
-                "purpose": self.purpose,
-                "granted": self.granted,
-                "notice_version": self.notice_version,
-                "method": self.method,
-                "created_at": self.created_at.isoformat(),
-                "prev_hash": self.prev_hash,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-        ).encode()
+    Holds the kind, the time and counts only (never the content), under the reader's
+    pseudonym, so the log survives the erasure it records.
+    """
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical()).hexdigest()
+    class Kind(models.TextChoices):
+        EXPORT = "export", "Export (Art. 15/20)"
+        CLEAR = "clear", "Clear recommendations"
+        ERASE = "erase", "Erasure (Art. 17)"
+        ITEM_DELETE = "item_delete", "Deleted one item"
+        OBJECT = "object", "Paused personalization (Art. 21)"
+        RESUME = "resume", "Resumed personalization"
+
+    subject_pseudonym = models.CharField(max_length=64, db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    summary = models.JSONField(
+        default=dict, blank=True, help_text="Counts per data category; never the content."
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    chain_fields = ("subject_pseudonym", "kind", "summary", "created_at")
+
+    class Meta(ChainedRecord.Meta):
+        verbose_name = "data-subject request"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.subject_pseudonym[:10]}…"
+
+
+class AccessRecord(ChainedRecord):
+    """A member of staff looked at a reader's personal data (or looked a reader up)."""
+
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    staff_label = models.CharField(
+        max_length=254, help_text="Who, kept if the staff account is later removed."
+    )
+    subject_pseudonym = models.CharField(max_length=64, db_index=True)
+    what = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    chain_fields = ("staff_label", "subject_pseudonym", "what", "created_at")
+
+    class Meta(ChainedRecord.Meta):
+        verbose_name = "staff access record"
+
+    def __str__(self) -> str:
+        return f"{self.staff_label} viewed {self.what}"
+
+
+class LedgerCheckpoint(models.Model):
+    """A signed (length, head hash) of the consent ledger: detects truncation or rewrite."""
+
+    length = models.PositiveIntegerField()
+    head_hash = models.CharField(max_length=64)
+    signature = models.CharField(max_length=128, help_text="Ed25519, hex.")
+    public_key = models.CharField(max_length=64, help_text="Ed25519 public key, hex.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        get_latest_by = "id"
+
+    def __str__(self) -> str:
+        return f"Checkpoint at {self.length} events ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @staticmethod
+    def message(length: int, head_hash: str) -> bytes:
+        return f"consent-ledger|{length}|{head_hash}".encode()

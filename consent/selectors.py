@@ -1,5 +1,8 @@
-"""Reads of consent state."""
+"""Reads of consent state and of what the dashboard shows."""
 
+from dataclasses import dataclass
+
+from consent import inventory
 from consent.models import ConsentEvent
 from consent.pseudonyms import pseudonym_for
 from consent.purposes import OPTIONAL_PURPOSES
@@ -29,3 +32,89 @@ def has_consent(*, user, purpose: str) -> bool:
         .first()
     )
     return bool(last)
+
+
+# -- the dashboard --------------------------------------------------------------------------
+ROWS_SHOWN = 25
+
+
+@dataclass
+class Holding:
+    """What one declaration holds about the reader, ready to show."""
+
+    title: str
+    columns: list[str]
+    rows: list[dict]  # {"values": [...], "expires_on": date|None, "delete": (label, pk)|None}
+    total: int
+    single: bool
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.rows)
+
+
+@dataclass
+class CategoryView:
+    category: inventory.Category
+    holdings: list[Holding]
+    consent: bool | None  # None for purposes that need no consent
+
+    @property
+    def count(self) -> int:
+        return sum(h.total for h in self.holdings)
+
+
+def _display(value) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items()) or "—"
+    return str(value)
+
+
+def _holding(declaration: inventory.Declaration, user) -> Holding:
+    rows_qs = declaration.rows_to_show(user).order_by("-pk")
+    labels = [spec.label for spec in declaration.fields.values()]
+    total = rows_qs.count() if declaration.many else None
+    rows = []
+    for row in rows_qs[:ROWS_SHOWN]:
+        presented = declaration.present(row)
+        values = [_display(presented[name]) for name in declaration.fields]
+        rows.append(
+            {
+                "values": values,
+                "cells": list(zip(labels, values, strict=True)),
+                "expires_on": declaration.expires_on(row),
+                "label": declaration.item_label(row) if declaration.item_deletable else None,
+                "pk": row.pk if declaration.item_deletable else None,
+                "model": declaration.model,
+            }
+        )
+    return Holding(
+        title=str(declaration.model_class._meta.verbose_name_plural).capitalize(),
+        columns=labels,
+        rows=rows,
+        total=total if total is not None else len(rows),
+        single=not declaration.many,
+    )
+
+
+def dashboard_for(*, user) -> list[CategoryView]:
+    consents = consents_for_user(user=user)
+    views = []
+    for category in inventory.categories():
+        holdings = [_holding(d, user) for d in inventory.declarations(category.code)]
+        if category.code == "staff_activity" and not user.is_staff:
+            continue
+        views.append(
+            CategoryView(
+                category=category,
+                holdings=[h for h in holdings if h.total or h.single],
+                consent=consents.get(category.purpose) if category.needs_consent else None,
+            )
+        )
+    return views

@@ -4,9 +4,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from consent.models import GENESIS_HASH, ConsentEvent, PrivacyNotice
+from consent import inventory
+from consent.models import GENESIS_HASH, ChainedRecord, ConsentEvent, PrivacyNotice
 from consent.pseudonyms import pseudonym_for
 from consent.purposes import PURPOSES
+from consent.selectors import consents_for_user
 
 
 class UnknownPurposeError(ValueError):
@@ -14,27 +16,34 @@ class UnknownPurposeError(ValueError):
 
 
 def current_notice_version() -> str:
-    notice = PrivacyNotice.objects.order_by("-published_at").only("version").first()
+    notice = PrivacyNotice.objects.current()
     return notice.version if notice else "unpublished"
 
 
-def _append(*, user, purpose: str, granted: bool, method: str) -> ConsentEvent:
+def chain_append(record: ChainedRecord) -> ChainedRecord:
+    """Append ``record`` to its table's chain. Call inside a transaction."""
+    model = type(record)
+    # Lock the head so two appends cannot both chain to the same previous row.
+    head = model.objects.select_for_update().order_by("-id").only("hash").first()
+    record.prev_hash = head.hash if head else GENESIS_HASH
+    record.hash = record.compute_hash()
+    record.save()
+    return record
+
+
+def _append(*, user, purpose: str, granted: bool, method: str, notice_version=None):
     if purpose not in PURPOSES or not PURPOSES[purpose].needs_consent:
         raise UnknownPurposeError(f"{purpose!r} is not a purpose that takes consent.")
-    # Lock the head so two appends cannot both chain to the same previous event.
-    head = ConsentEvent.objects.select_for_update().order_by("-id").only("hash").first()
-    event = ConsentEvent(
-        subject=user,
-        subject_pseudonym=pseudonym_for(user.pk),
-        purpose=purpose,
-        granted=granted,
-        notice_version=current_notice_version(),
-        method=method,
-        prev_hash=head.hash if head else GENESIS_HASH,
+    return chain_append(
+        ConsentEvent(
+            subject=user,
+            subject_pseudonym=pseudonym_for(user.pk),
+            purpose=purpose,
+            granted=granted,
+            notice_version=notice_version or current_notice_version(),
+            method=method,
+        )
     )
-    event.hash = event.compute_hash()
-    event.save()
-    return event
 
 
 @transaction.atomic
@@ -43,10 +52,43 @@ def consent_grant(*, user, purpose: str, method: str) -> ConsentEvent:
     return _append(user=user, purpose=purpose, granted=True, method=method)
 
 
+@dataclass(frozen=True)
+class Withdrawal:
+    event: ConsentEvent
+    deleted: dict[str, int]  # category title -> items deleted
+
+
 @transaction.atomic
-def consent_withdraw(*, user, purpose: str, method: str) -> ConsentEvent:
-    """Record that ``user`` withdrew ``purpose``."""
-    return _append(user=user, purpose=purpose, granted=False, method=method)
+def consent_withdraw(*, user, purpose: str, method: str) -> Withdrawal:
+    """Record that ``user`` withdrew ``purpose`` and delete what was collected under it,
+    in the same transaction: either both happen or neither."""
+    event = _append(user=user, purpose=purpose, granted=False, method=method)
+    deleted = {}
+    for category in inventory.categories():
+        if category.purpose != purpose:
+            continue
+        count = sum(d.rows_for(user).delete()[0] for d in inventory.declarations(category.code))
+        deleted[category.title] = count
+    return Withdrawal(event=event, deleted=deleted)
+
+
+@transaction.atomic
+def consents_answer(*, user, answers: dict[str, bool], method: str) -> list[ConsentEvent]:
+    """Record an answer for every optional purpose at once (sign-up, re-consent prompt).
+
+    A purpose the reader leaves off that was on is withdrawn, with its data deleted.
+    """
+    state = consents_for_user(user=user)
+    events = []
+    for purpose in PURPOSES.values():
+        if not purpose.needs_consent:
+            continue
+        granted = bool(answers.get(purpose.code))
+        if not granted and state.get(purpose.code):
+            events.append(consent_withdraw(user=user, purpose=purpose.code, method=method).event)
+        else:
+            events.append(_append(user=user, purpose=purpose.code, granted=granted, method=method))
+    return events
 
 
 @dataclass(frozen=True)
@@ -57,11 +99,11 @@ class LedgerReport:
     reason: str = ""
 
 
-def ledger_verify() -> LedgerReport:
-    """Walk the chain from the genesis and report the first event that does not hold."""
+def ledger_verify(model: type[ChainedRecord] = ConsentEvent) -> LedgerReport:
+    """Walk the chain from the genesis and report the first row that does not hold."""
     expected_prev = GENESIS_HASH
     checked = 0
-    for event in ConsentEvent.objects.order_by("id").iterator(chunk_size=2000):
+    for event in model.objects.order_by("id").iterator(chunk_size=2000):
         if event.prev_hash != expected_prev:
             return LedgerReport(False, checked, event.pk, "previous-hash link broken")
         if event.compute_hash() != event.hash:

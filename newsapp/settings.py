@@ -49,6 +49,14 @@ FIELD_ENCRYPTION_KEYS = env_list(
 if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("DJANGO_FIELD_ENCRYPTION_KEYS must be set when DJANGO_DEBUG=0.")
 
+# Ed25519 private key (urlsafe base64 of the 32-byte seed) that signs consent-ledger
+# checkpoints; `verify_consent_ledger --checkpoint` refuses to run without one.
+LEDGER_SIGNING_KEY = os.environ.get(
+    "DJANGO_LEDGER_SIGNING_KEY", "ZGV2LW9ubHktbGVkZ2VyLXNpZ25pbmcta2V5LTMyYiE=" if DEBUG else ""
+)
+# Readers' personal pages also go through these consent-layer hooks.
+ACCOUNT_SIGNUP_FORM_CLASS = "consent.forms.SignupConsentForm"
+
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else ""
 )
@@ -79,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "consent.reconsent.ReconsentMiddleware",
 ]
 
 ROOT_URLCONF = "newsapp.urls"

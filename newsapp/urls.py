@@ -14,6 +14,7 @@ news_patterns = [
 
 urlpatterns = [
     path("", include((news_patterns, "newsapp"))),
+    path("privacy/", include("consent.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,7 +16,7 @@ def test_grant_and_withdraw_chain_and_verify():
         "location": False,
     }
     first = consent_grant(user=reader, purpose="analytics", method="dashboard")
-    second = consent_withdraw(user=reader, purpose="analytics", method="dashboard")
+    second = consent_withdraw(user=reader, purpose="analytics", method="dashboard").event
     assert second.prev_hash == first.hash
     assert consents_for_user(user=reader)["analytics"] is False
     assert ledger_verify().ok and ledger_verify().checked == 2

@@ -1,0 +1,97 @@
+"""The personal data of the accounts app, declared in the data inventory."""
+
+from django.apps import apps
+
+from consent.inventory import Declaration, PersonalField, declare
+
+
+def _password(value) -> str:
+    return "set (stored only as a salted hash)" if value else "not set"
+
+
+def _groups(value) -> list[str]:
+    return list(value)
+
+
+declare(
+    Declaration(
+        model="accounts.User",
+        category="account",
+        subject="pk",
+        many=False,
+        fields={
+            "email": PersonalField("E-mail address"),
+            "password": PersonalField("Password", present=_password),
+            "date_joined": PersonalField("Joined"),
+            "last_login": PersonalField("Last signed in"),
+            "is_active": PersonalField("Account active"),
+            "is_staff": PersonalField("Newsroom staff"),
+            "is_superuser": PersonalField("Administrator"),
+            "groups": PersonalField("Staff roles", present=_groups),
+            "user_permissions": PersonalField("Extra staff permissions", present=_groups),
+        },
+        erasure_note="Deleted, and every session signed out.",
+    )
+)
+
+declare(
+    Declaration(
+        model="account.EmailAddress",
+        category="account",
+        fields={
+            "email": PersonalField("E-mail address"),
+            "verified": PersonalField("Confirmed"),
+            "primary": PersonalField("Primary address"),
+        },
+        not_personal={"user": "the link to the owner"},
+    )
+)
+
+declare(
+    Declaration(
+        model="account.EmailConfirmation",
+        category="account",
+        subject="email_address__user",
+        fields={
+            "created": PersonalField("Confirmation e-mail created"),
+            "sent": PersonalField("Confirmation e-mail sent"),
+            "key": PersonalField("Confirmation code", present=lambda v: "issued"),
+        },
+        not_personal={"email_address": "the link to the owner"},
+    )
+)
+
+declare(
+    Declaration(
+        model="admin.LogEntry",
+        category="staff_activity",
+        fields={
+            "action_time": PersonalField("When"),
+            "object_repr": PersonalField("What was changed"),
+            "change_message": PersonalField("Change"),
+            "action_flag": PersonalField("Kind of change"),
+        },
+        not_personal={
+            "user": "the link to the owner",
+            "content_type": "which kind of record (a table name)",
+            "object_id": "which record (an id in a newsroom table)",
+        },
+    )
+)
+
+if apps.is_installed("allauth.mfa"):
+    declare(
+        Declaration(
+            model="mfa.Authenticator",
+            category="account",
+            fields={
+                "type": PersonalField("Second factor"),
+                "data": PersonalField(
+                    "Secret", present=lambda v: "set (encrypted; never shown or exported)"
+                ),
+                "created_at": PersonalField("Added"),
+                "last_used_at": PersonalField("Last used"),
+            },
+            not_personal={"user": "the link to the owner"},
+        )
+    )

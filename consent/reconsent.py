@@ -1,0 +1,69 @@
+"""Ask readers again after a material change of the privacy notice.
+
+Whether a reader must answer is worked out when they sign in and re-checked at most
+once an hour while they stay signed in; the answer lives in their session, so an
+ordinary page view costs no query.
+"""
+
+import time
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from consent.models import ConsentEvent, PrivacyNotice
+from consent.pseudonyms import pseudonym_for
+
+SESSION_KEY = "privacy_reconsent"
+RECHECK_SECONDS = 3600
+EXEMPT_PREFIXES = ("/privacy/", "/accounts/", "/admin/", "/static/", "/healthz")
+
+
+def needs_reconsent(user) -> bool:
+    """True when a material notice came out after the reader last answered."""
+    notice = PrivacyNotice.objects.latest_material()
+    if notice is None or user.date_joined >= notice.published_at:
+        return False
+    return not ConsentEvent.objects.filter(
+        subject_pseudonym=pseudonym_for(user.pk), created_at__gte=notice.published_at
+    ).exists()
+
+
+def _remember(session, needed: bool) -> None:
+    session[SESSION_KEY] = {"needed": needed, "checked": time.time()}
+
+
+def mark_answered(request) -> None:
+    _remember(request.session, False)
+
+
+@receiver(user_logged_in, dispatch_uid="consent-reconsent-check")
+def check_at_login(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        _remember(request.session, needs_reconsent(user))
+
+
+class ReconsentMiddleware:
+    """Sends a signed-in reader to the re-consent prompt before anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and request.method == "GET"
+            and not request.path.startswith(EXEMPT_PREFIXES)
+        ):
+            state = request.session.get(SESSION_KEY)
+            if state is None or time.time() - state["checked"] > RECHECK_SECONDS:
+                _remember(request.session, needs_reconsent(user))
+                state = request.session[SESSION_KEY]
+            if state["needed"]:
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('consent:review')}?{query}")
+        return self.get_response(request)

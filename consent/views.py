@@ -1,0 +1,214 @@
+"""The privacy dashboard: everything we hold about the reader, with working controls.
+
+Every page here carries ``Cache-Control: no-store`` (``never_cache``) because it shows
+personal data; every change is a POST with a CSRF token, in one transaction.
+"""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from consent import inventory, rights
+from consent.forms import (
+    ClearForm,
+    ConsentToggleForm,
+    DeleteAccountForm,
+    PauseForm,
+    PurposeAnswersForm,
+)
+from consent.models import ConsentEvent, PrivacyNotice
+from consent.purposes import OPTIONAL_PURPOSES, PURPOSES
+from consent.reconsent import mark_answered
+from consent.selectors import consents_for_user, dashboard_for
+from consent.services import consent_grant, consent_withdraw, consents_answer
+
+RECEIPT_SESSION_KEY = "privacy_receipt"
+
+
+def _bad_request(request, message: str) -> HttpResponse:
+    body = render_to_string("400.html", {"message": message}, request=request)
+    return HttpResponseBadRequest(body)
+
+
+@never_cache
+@login_required
+@require_GET
+def dashboard(request):
+    user = request.user
+    consents = consents_for_user(user=user)
+    panels = [{"template": panel.template, **panel.context(user)} for panel in inventory.panels()]
+    return render(
+        request,
+        "consent/dashboard.html",
+        {
+            "categories": dashboard_for(user=user),
+            "purposes": [
+                {"purpose": purpose, "granted": consents[purpose.code]}
+                for purpose in OPTIONAL_PURPOSES
+            ],
+            "essential": PURPOSES["essential"],
+            "panels": panels,
+            "paused": rights.personalization_paused(user=user),
+            "clear_form": ClearForm(),
+            "notice": PrivacyNotice.objects.current(),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def consent_toggle(request):
+    form = ConsentToggleForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, "That consent does not exist; nothing was changed.")
+    purpose = PURPOSES[form.cleaned_data["purpose"]]
+    method = ConsentEvent.Method.DASHBOARD
+    if form.cleaned_data["granted"]:
+        consent_grant(user=request.user, purpose=purpose.code, method=method)
+        messages.success(
+            request, f"Allowed: “{purpose.title}”. You can withdraw it here at any time."
+        )
+    else:
+        withdrawal = consent_withdraw(user=request.user, purpose=purpose.code, method=method)
+        deleted = ", ".join(
+            f"{title.lower()}: {count} item{'s' if count != 1 else ''}"
+            for title, count in withdrawal.deleted.items()
+        )
+        messages.success(
+            request,
+            f"Withdrawn: “{purpose.title}”. We deleted what we held under it"
+            + (f" ({deleted})." if deleted else "."),
+        )
+    return redirect("consent:dashboard")
+
+
+@never_cache
+@login_required
+@require_POST
+def pause(request):
+    form = PauseForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, "Choose to pause or to resume personalization.")
+    paused = form.cleaned_data["paused"]
+    rights.set_personalization_paused(user=request.user, paused=paused)
+    if paused:
+        messages.success(
+            request,
+            "Personalization is paused: your feed is Top stories and no profile is computed "
+            "for you. Your stated topics are kept for when you switch it back on.",
+        )
+    else:
+        messages.success(request, "Personalization is back on, with the topics you chose.")
+    return redirect("consent:dashboard")
+
+
+@never_cache
+@login_required
+@require_POST
+def delete_item(request, model: str, pk: int):
+    try:
+        label = rights.delete_item(user=request.user, model_label=model, pk=pk)
+    except rights.ItemNotFound:
+        messages.warning(request, "That item was already gone; nothing else was changed.")
+    else:
+        messages.success(request, f"Deleted: {label}.")
+    return redirect("consent:dashboard")
+
+
+@never_cache
+@login_required
+@require_GET
+def export(request):
+    document = rights.export_data(user=request.user)
+    stamp = timezone.now().strftime("%Y-%m-%d")
+    response = HttpResponse(
+        json.dumps(document, indent=2, ensure_ascii=False, default=str),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
+    return response
+
+
+@never_cache
+@login_required
+@require_POST
+def clear(request):
+    form = ClearForm(request.POST)
+    form.is_valid()  # a single optional checkbox: always valid
+    receipt = rights.clear_recommendations(
+        user=request.user, reset_topics=form.cleaned_data.get("reset_topics", False)
+    )
+    request.session[RECEIPT_SESSION_KEY] = receipt.as_session()
+    return redirect("consent:receipt")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        receipt = rights.erase_account(user=request.user)
+        logout(request)
+        request.session[RECEIPT_SESSION_KEY] = receipt.as_session()
+        return redirect("consent:receipt")
+    return render(request, "consent/delete.html", {"form": form})
+
+
+@never_cache
+@require_GET
+def receipt(request):
+    data = request.session.get(RECEIPT_SESSION_KEY)
+    if not data:
+        return redirect("consent:dashboard" if request.user.is_authenticated else "newsapp:home")
+    return render(request, "consent/receipt.html", {"receipt": rights.Receipt.from_session(data)})
+
+
+@require_GET
+def notice(request):
+    return render(
+        request,
+        "consent/notice.html",
+        {
+            "notice": PrivacyNotice.objects.current(),
+            "purposes": list(PURPOSES.values()),
+            "categories": inventory.categories(),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request):
+    """The re-consent prompt after a material change of the privacy notice."""
+    current = consents_for_user(user=request.user)
+    form = PurposeAnswersForm(request.POST or None, current=current)
+    notice = PrivacyNotice.objects.current()
+    if request.method == "POST" and form.is_valid():
+        consents_answer(
+            user=request.user, answers=form.answers(), method=ConsentEvent.Method.PROMPT
+        )
+        mark_answered(request)
+        messages.success(request, "Thank you: your answers are recorded against the new notice.")
+        next_url = request.POST.get("next") or ""
+        if url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(next_url)
+        return redirect("newsapp:home")
+    return render(
+        request,
+        "consent/review.html",
+        {"form": form, "notice": notice, "next": request.GET.get("next", "")},
+    )

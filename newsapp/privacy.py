@@ -1,0 +1,119 @@
+"""The personal data of the news domain, declared in the data inventory, and the news
+domain's part of the privacy dashboard (how the feed is made, pausing personalization)."""
+
+from consent.inventory import (
+    Declaration,
+    Panel,
+    PersonalField,
+    ProfilingSwitch,
+    declare,
+    register_panel,
+    register_profiling_switch,
+)
+from newsapp.models import ArticleFeedback, ReaderPreferences, TopicFollow
+
+FEEDBACK_RETENTION_DAYS = 365
+
+
+def _clear_keywords(rows, reset_topics: bool) -> int:
+    if not reset_topics:
+        return 0
+    return rows.exclude(keywords="").update(keywords="")
+
+
+def _clear_follows(rows, reset_topics: bool) -> int:
+    return rows.delete()[0] if reset_topics else 0
+
+
+def _clear_feedback(rows, reset_topics: bool) -> int:
+    return rows.delete()[0]
+
+
+declare(
+    Declaration(
+        model="newsapp.ReaderPreferences",
+        category="preferences",
+        many=False,
+        fields={
+            "keywords": PersonalField("Keywords you typed"),
+            "muted_topics": PersonalField("Topics you muted"),
+            "muted_sources": PersonalField("Outlets you muted"),
+            "explore": PersonalField('Show an "Outside your topics" pick'),
+            "personalization_paused": PersonalField("Personalization paused"),
+            "updated_at": PersonalField("Last changed"),
+        },
+        not_personal={"user": "the link to the owner"},
+        clear=_clear_keywords,
+    )
+)
+
+declare(
+    Declaration(
+        model="newsapp.TopicFollow",
+        category="preferences",
+        fields={
+            "topic": PersonalField("Topic you follow"),
+            "weight": PersonalField(
+                "How much of it", present=lambda v: TopicFollow.Weight(v).label
+            ),
+            "created_at": PersonalField("Followed since"),
+        },
+        not_personal={"user": "the link to the owner"},
+        clear=_clear_follows,
+    )
+)
+
+declare(
+    Declaration(
+        model="newsapp.ArticleFeedback",
+        category="feedback",
+        fields={
+            "article": PersonalField("Article"),
+            "kind": PersonalField("Your feedback", present=lambda v: ArticleFeedback.Kind(v).label),
+            "created_at": PersonalField("Given on"),
+        },
+        not_personal={"user": "the link to the owner"},
+        retention_days=FEEDBACK_RETENTION_DAYS,
+        retention_anchor="created_at",
+        clear=_clear_feedback,
+        item_label=lambda row: f"{row.get_kind_display()}: {row.article.title}",
+    )
+)
+
+
+def _feed_panel_context(user) -> dict:
+    follows = list(
+        TopicFollow.objects.filter(user=user).select_related("topic").order_by("-weight", "topic")
+    )
+    preferences = ReaderPreferences.objects.filter(user=user).first()
+    total = sum(f.weight for f in follows) or 1
+    return {
+        "follows": [
+            {
+                "topic": f.topic,
+                "weight": f.weight,
+                "label": f.get_weight_display(),
+                "share": round(100 * f.weight / total),
+            }
+            for f in follows
+        ],
+        "keywords": preferences.keyword_list if preferences else [],
+        "feedback_count": ArticleFeedback.objects.filter(user=user).count(),
+        "paused": bool(preferences and preferences.personalization_paused),
+    }
+
+
+register_panel(Panel(template="newsapp/_privacy_feed_panel.html", context=_feed_panel_context))
+
+
+def _is_paused(user) -> bool:
+    return ReaderPreferences.objects.filter(user=user, personalization_paused=True).exists()
+
+
+def _set_paused(user, paused: bool) -> None:
+    preferences, _ = ReaderPreferences.objects.get_or_create(user=user)
+    preferences.personalization_paused = paused
+    preferences.save(update_fields=["personalization_paused", "updated_at"])
+
+
+register_profiling_switch(ProfilingSwitch(is_paused=_is_paused, set_paused=_set_paused))
