@@ -1,8 +1,28 @@
-"""Privacy officers audit consent here. Nobody changes it: the ledger is append-only."""
+"""Privacy officers audit consent here. Nobody changes it: the ledgers are append-only.
 
-from django.contrib import admin
+Privacy officers hold only ``view`` permissions on these models (group "Privacy officers");
+editors hold none. Every look-up of a reader by e-mail is itself recorded.
+"""
 
-from consent.models import ConsentEvent, PrivacyNotice
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.filters import FieldListFilter
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from consent import inventory
+from consent.checkpoints import checkpoint_verify
+from consent.models import AccessRecord, ConsentEvent, DataRequest, LedgerCheckpoint, PrivacyNotice
+from consent.pseudonyms import pseudonym_for
+from consent.services import chain_append, ledger_verify
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -16,11 +36,74 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class DateRangeFilter(FieldListFilter):
+    """From / to dates (inclusive) typed by the officer, kept in the query string."""
+
+    template = "admin/consent/date_range_filter.html"
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self.from_param = f"{field_path}__gte"
+        self.to_param = f"{field_path}__lt"
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = f"{field.verbose_name} (range)"
+        self.request_params = dict(request.GET.items())
+
+    def expected_parameters(self):
+        return [self.from_param, self.to_param]
+
+    def queryset(self, request, queryset):
+        lookups = {}
+        for param in (self.from_param, self.to_param):
+            raw = self.used_parameters.get(param)
+            if isinstance(raw, list):
+                raw = raw[-1] if raw else None
+            if not raw:
+                continue
+            try:
+                day = forms.DateField().clean(raw)
+            except forms.ValidationError:
+                continue
+            if param == self.to_param:
+                day = day + timezone.timedelta(days=1)
+            lookups[f"{param.rsplit('__', 1)[0]}__date__{param.rsplit('__', 1)[1]}"] = day
+        return queryset.filter(**lookups)
+
+    def choices(self, changelist):
+        hidden = [
+            (k, v) for k, v in self.request_params.items() if k not in self.expected_parameters()
+        ]
+        yield {
+            "from_param": self.from_param,
+            "to_param": self.to_param,
+            "from_value": self.request_params.get(self.from_param, ""),
+            "to_value": self.request_params.get(self.to_param, ""),
+            "hidden": hidden,
+        }
+
+
+class LookupForm(forms.Form):
+    email = forms.EmailField(label="Reader's e-mail address")
+
+
+def record_access(*, staff, pseudonym: str, what: str) -> AccessRecord:
+    return chain_append(
+        AccessRecord(staff=staff, staff_label=staff.email, subject_pseudonym=pseudonym, what=what)
+    )
+
+
 @admin.register(ConsentEvent)
 class ConsentEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "short_subject", "purpose", "granted", "method", "notice_version")
-    list_filter = ("purpose", "granted", "method", "notice_version", "created_at")
-    search_fields = ("subject_pseudonym", "hash")
+    list_filter = (
+        "purpose",
+        "granted",
+        "method",
+        "notice_version",
+        ("created_at", DateRangeFilter),
+    )
+    search_fields = ("=subject_pseudonym", "=hash")
+    search_help_text = "A full pseudonym or event hash. To find a reader by e-mail, use "
+    "“Look up a reader”."
     date_hierarchy = "created_at"
     fields = (
         "created_at",
@@ -32,16 +115,172 @@ class ConsentEventAdmin(ReadOnlyAdmin):
         "prev_hash",
         "hash",
     )
+    change_list_template = "admin/consent/consentevent/change_list.html"
 
     @admin.display(description="subject (pseudonym)")
     def short_subject(self, obj: ConsentEvent) -> str:
         return f"{obj.subject_pseudonym[:12]}…"
 
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("lookup/", wrap(self.lookup_view), name="consent_consentevent_lookup"),
+            path("export.csv", wrap(self.export_csv_view), name="consent_consentevent_csv"),
+            path("verify/", wrap(self.verify_view), name="consent_consentevent_verify"),
+            path(
+                "record-of-processing/",
+                wrap(self.record_view),
+                name="consent_record_of_processing",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _require_view(self, request) -> None:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+
+    def lookup_view(self, request):
+        """E-mail in, pseudonym out; the look-up itself goes into the staff access log."""
+        self._require_view(request)
+        form = LookupForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            user = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"]).first()
+            if user is None:
+                form.add_error(
+                    "email",
+                    "No account has this address. An erased reader's records remain under "
+                    "their pseudonym only and cannot be found by e-mail.",
+                )
+            else:
+                pseudonym = pseudonym_for(user.pk)
+                record_access(
+                    staff=request.user,
+                    pseudonym=pseudonym,
+                    what="consent events (look-up by e-mail)",
+                )
+                messages.info(request, "This look-up was recorded in the staff access log.")
+                changelist = reverse("admin:consent_consentevent_changelist")
+                return redirect(f"{changelist}?{urlencode({'q': pseudonym})}")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Look up a reader's consent events",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/consent/lookup.html", context)
+
+    def export_csv_view(self, request):
+        """The list as filtered on the page, as CSV."""
+        self._require_view(request)
+        queryset = self.get_changelist_instance(request).get_queryset(request)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="consent-events-{stamp}.csv"'
+        response["Cache-Control"] = "no-store"
+        writer = csv.writer(response)
+        columns = ["id", *self.fields]
+        writer.writerow(columns)
+        for event in queryset.order_by("id").iterator(chunk_size=2000):
+            writer.writerow(
+                [
+                    event.created_at.isoformat() if name == "created_at" else getattr(event, name)
+                    for name in columns
+                ]
+            )
+        return response
+
+    def verify_view(self, request):
+        self._require_view(request)
+        for name, model in (
+            ("Consent ledger", ConsentEvent),
+            ("Data-subject request log", DataRequest),
+            ("Staff access log", AccessRecord),
+        ):
+            report = ledger_verify(model)
+            if report.ok:
+                messages.success(request, f"{name}: {report.checked} entries, chain intact.")
+            else:
+                messages.error(
+                    request,
+                    f"{name}: BROKEN at entry id {report.broken_at} ({report.reason}).",
+                )
+        result = checkpoint_verify()
+        if result.checkpoint is None:
+            messages.warning(
+                request, "No signed checkpoint yet (verify_consent_ledger --checkpoint)."
+            )
+        elif result.ok:
+            messages.success(
+                request,
+                f"Last signed checkpoint ({result.checkpoint.length} events) still matches.",
+            )
+        else:
+            messages.error(request, f"Checkpoint: {result.reason}.")
+        return redirect("admin:consent_consentevent_changelist")
+
+    def record_view(self, request):
+        """GDPR Art. 30 record of processing, generated from the data inventory."""
+        self._require_view(request)
+        rows = []
+        for category in inventory.categories():
+            declarations = inventory.declarations(category.code)
+            rows.append(
+                {
+                    "category": category,
+                    "fields": [
+                        (d.model_class._meta.verbose_name_plural, spec.label)
+                        for d in declarations
+                        for spec in d.fields.values()
+                    ],
+                    "erasure": sorted({d.erasure_note for d in declarations}),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Record of processing activities (GDPR Art. 30)",
+            "rows": rows,
+            "generated_at": timezone.now(),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/consent/record_of_processing.html", context)
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "short_subject", "kind", "summary")
+    list_filter = ("kind", ("created_at", DateRangeFilter))
+    search_fields = ("=subject_pseudonym", "hash__startswith")
+    search_help_text = "A full pseudonym, or the reference printed on the reader's receipt."
+    date_hierarchy = "created_at"
+    fields = ("created_at", "subject_pseudonym", "kind", "summary", "prev_hash", "hash")
+
+    @admin.display(description="subject (pseudonym)")
+    def short_subject(self, obj) -> str:
+        return f"{obj.subject_pseudonym[:12]}…"
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "staff_label", "short_subject", "what")
+    list_filter = (("created_at", DateRangeFilter),)
+    search_fields = ("=subject_pseudonym", "staff_label")
+    date_hierarchy = "created_at"
+    fields = ("created_at", "staff_label", "subject_pseudonym", "what", "prev_hash", "hash")
+
+    @admin.display(description="subject (pseudonym)")
+    def short_subject(self, obj) -> str:
+        return f"{obj.subject_pseudonym[:12]}…"
+
+
+@admin.register(LedgerCheckpoint)
+class LedgerCheckpointAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "length", "head_hash", "public_key")
+    fields = (*list_display, "signature")
+
 
 @admin.register(PrivacyNotice)
 class PrivacyNoticeAdmin(admin.ModelAdmin):
     list_display = ("version", "title", "material", "published_at")
-    readonly_fields = ()
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

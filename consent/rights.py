@@ -198,7 +198,9 @@ def erase_account(*, user) -> Receipt:
     lines = [(title, count) for title, count in counts.items() if count]
     lines.append(("Signed-in sessions ended", sessions))
     request = log_request(pseudonym=pseudonym, kind=DataRequest.Kind.ERASE, summary=dict(lines))
-    return _receipt(request, lines)
+    receipt = _receipt(request, lines)
+    receipt.kept = [(title, count) for title, count in kept.items() if count]
+    return receipt
 
 
 # -- retention ----------------------------------------------------------------------------------

@@ -1,0 +1,135 @@
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from consent.models import AccessRecord, ConsentEvent, DataRequest, PrivacyNotice
+from consent.pseudonyms import pseudonym_for
+from consent.services import consent_grant, consent_withdraw
+from tests.consent.conftest import staff
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _events(count: int):
+    reader = UserFactory()
+    for i in range(count):
+        (consent_grant if i % 2 == 0 else consent_withdraw)(
+            user=reader, purpose="analytics", method="dashboard"
+        )
+
+
+def test_verify_command_reports_ok_and_signs_a_checkpoint(capsys):
+    _events(4)
+    call_command("verify_consent_ledger", "--checkpoint")
+    out = capsys.readouterr().out
+    assert "OK: consent ledger, 4 entries, chain intact." in out
+    assert "Checkpoint signed: 4 events" in out
+    _events(2)  # growth after a checkpoint is fine
+    call_command("verify_consent_ledger")
+    assert "still matches the ledger" in capsys.readouterr().out
+
+
+def test_truncating_the_ledger_after_a_checkpoint_is_detected(capsys):
+    _events(4)
+    call_command("verify_consent_ledger", "--checkpoint")
+    last = ConsentEvent.objects.order_by("-id").first()
+    with connection.cursor() as cursor:  # the chain alone cannot see a cut tail
+        cursor.execute("DELETE FROM consent_consentevent WHERE id = %s", [last.pk])
+    with pytest.raises(CommandError):
+        call_command("verify_consent_ledger", "--checkpoint")
+    err = capsys.readouterr().err
+    assert "shorter than the 4 events signed" in err
+
+
+def test_an_edit_in_the_middle_names_the_first_broken_link(capsys):
+    _events(3)
+    middle = ConsentEvent.objects.order_by("id")[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE consent_consentevent SET method = 'prompt' WHERE id = %s", [middle.pk]
+        )
+    with pytest.raises(CommandError):
+        call_command("verify_consent_ledger")
+    assert f"entry id {middle.pk} (content does not match its hash)" in capsys.readouterr().err
+
+
+def test_checkpoint_refuses_without_a_signing_key(settings):
+    settings.LEDGER_SIGNING_KEY = ""
+    with pytest.raises(CommandError, match="DJANGO_LEDGER_SIGNING_KEY"):
+        call_command("verify_consent_ledger", "--checkpoint")
+
+
+def test_officer_filters_looks_up_exports_and_verifies(client):
+    reader = UserFactory(email="findme@example.com")
+    consent_grant(user=reader, purpose="analytics", method="signup")
+    consent_grant(user=reader, purpose="location", method="dashboard")
+    _events(2)
+    officer = staff("Privacy officers")
+    client.force_login(officer)
+
+    listing = client.get("/admin/consent/consentevent/?purpose__exact=location")
+    assert listing.status_code == 200 and "1 consent event" in listing.content.decode()
+
+    response = client.post("/admin/consent/consentevent/lookup/", {"email": "findme@example.com"})
+    pseudonym = pseudonym_for(reader.pk)
+    assert response["Location"].endswith(f"?q={pseudonym}")
+    found = client.get(response["Location"]).content.decode()
+    assert "2 consent events" in found
+    record = AccessRecord.objects.get()
+    assert (record.staff_label, record.subject_pseudonym) == (officer.email, pseudonym)
+    missing = client.post("/admin/consent/consentevent/lookup/", {"email": "none@example.com"})
+    assert "No account has this address" in missing.content.decode()
+
+    exported = client.get(f"/admin/consent/consentevent/export.csv?q={pseudonym}")
+    rows = list(csv.reader(io.StringIO(exported.content.decode())))
+    assert rows[0][:3] == ["id", "created_at", "subject_pseudonym"]
+    assert {row[3] for row in rows[1:]} == {"analytics", "location"}
+    dated = client.get(
+        "/admin/consent/consentevent/?created_at__gte=2000-01-01&created_at__lt=2000-01-02"
+    )
+    assert "0 consent events" in dated.content.decode()
+
+    verified = client.get("/admin/consent/consentevent/verify/", follow=True)
+    assert "Consent ledger: 4 entries, chain intact." in verified.content.decode()
+
+    record_page = client.get("/admin/consent/consentevent/record-of-processing/")
+    text = record_page.content.decode()
+    assert "Record of processing" in text
+    for title in ("Your account", "Your feedback on articles", "What you read", "Your region"):
+        assert title in text
+
+
+def test_officer_can_change_nothing_and_editors_see_none_of_it(client):
+    consent_grant(user=UserFactory(), purpose="analytics", method="signup")
+    event = ConsentEvent.objects.get()
+    officer = staff("Privacy officers")
+    client.force_login(officer)
+    for url in (
+        "/admin/consent/datarequest/",
+        "/admin/consent/accessrecord/",
+        "/admin/consent/ledgercheckpoint/",
+        "/admin/consent/privacynotice/",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.post(f"/admin/consent/consentevent/{event.pk}/change/", {}).status_code == 403
+    assert client.get("/admin/consent/consentevent/add/").status_code == 403
+    assert client.post("/admin/consent/privacynotice/add/", {"version": "9"}).status_code == 403
+    assert not PrivacyNotice.objects.exists()
+
+    client.force_login(staff("Editors"))
+    for url in (
+        "/admin/consent/consentevent/",
+        "/admin/consent/consentevent/lookup/",
+        "/admin/consent/consentevent/export.csv",
+        "/admin/consent/consentevent/verify/",
+        "/admin/consent/consentevent/record-of-processing/",
+        "/admin/consent/datarequest/",
+        "/admin/consent/accessrecord/",
+    ):
+        assert client.get(url).status_code == 403, url
+    assert not DataRequest.objects.exists() and not AccessRecord.objects.exists()
