@@ -37,8 +37,56 @@ class Source(models.Model):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
     site_url = models.URLField(blank=True)
-    feed_url = models.URLField(blank=True)
+    feed_url = models.URLField(max_length=1000, blank=True)
     active = models.BooleanField(default=True)
+    publish_imported = models.BooleanField(
+        default=False,
+        help_text="Publish articles imported from this feed at once; otherwise they arrive "
+        "as drafts for an editor to review.",
+    )
+
+    # Feed state, written by the importer after every fetch (newsapp.ingest).
+    class FetchStatus(models.TextChoices):
+        OK = "ok", "Imported"
+        NOT_MODIFIED = "not_modified", "Unchanged since the last fetch"
+        FAILED = "failed", "Failed"
+
+    etag = models.CharField(max_length=300, blank=True, editable=False)
+    last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    last_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_status = models.CharField(
+        max_length=20, choices=FetchStatus.choices, blank=True, editable=False
+    )
+    last_new = models.PositiveIntegerField(default=0, editable=False)
+    last_updated = models.PositiveIntegerField(default=0, editable=False)
+    last_skipped = models.PositiveIntegerField(default=0, editable=False)
+    last_failed = models.PositiveIntegerField(default=0, editable=False)
+    last_error = models.TextField(
+        blank=True, editable=False, help_text="What went wrong on the last fetch, in plain words."
+    )
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    next_fetch_after = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="After failures the feed is left alone until then (exponential backoff).",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Region(models.Model):
+    """A place local news can be about. The centre lets a reader's browser suggest the
+    nearest region without the coordinates ever reaching us."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
 
     class Meta:
         ordering = ["name"]
@@ -79,16 +127,39 @@ class Article(models.Model):
     )
     author = models.CharField(max_length=200, blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        help_text="The place this story is about, for readers who asked for local news.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Identity of an imported article, so a re-import updates it instead of duplicating it.
+    guid = models.CharField(
+        max_length=500, blank=True, editable=False, help_text="The feed's id for this entry."
+    )
+    content_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="SHA-256 of the normalised title and text: the same story from elsewhere.",
+    )
+    imported_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
-        indexes = [models.Index(fields=["status", "-published_at"])]
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            models.Index(fields=["source", "guid"], name="article_source_guid"),
+            models.Index(fields=["content_hash"], name="article_content_hash"),
+        ]
         permissions = [("publish_article", "Can publish and unpublish articles")]
 
     def __str__(self) -> str:
@@ -190,3 +261,62 @@ class ArticleFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"reader #{self.user_id}: {self.get_kind_display()} (article {self.article_id})"
+
+
+class ReadingEvent(models.Model):
+    """One article a consenting reader opened on one day (purpose ``personalize_history``).
+
+    Keyed by the reader's pseudonym, never the user id, and by the day, never the time.
+    """
+
+    pseudonym = models.CharField(max_length=64, db_index=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pseudonym", "article", "day"], name="unique_reading_event"
+            )
+        ]
+        ordering = ["-day", "-id"]
+
+    def __str__(self) -> str:
+        return f"article {self.article_id} read on {self.day}"
+
+
+class DailyReadCount(models.Model):
+    """Reads per article per day by readers who allowed statistics. No identifier at all."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(db_index=True)
+    reads = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "day"], name="unique_daily_read_count")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reads} reads of article {self.article_id} on {self.day}"
+
+
+class TopicSuggestion(models.Model):
+    """A topic the recommender thinks an untagged article is about, for an editor to accept."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="topic_suggestions")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    confidence = models.FloatField(
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="0 to 1: how sure the recommender is.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "topic"], name="unique_topic_suggestion")
+        ]
+        ordering = ["article", "-confidence"]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id} for article {self.article_id} ({self.confidence:.0%})"

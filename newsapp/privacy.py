@@ -10,9 +10,10 @@ from consent.inventory import (
     register_panel,
     register_profiling_switch,
 )
-from newsapp.models import ArticleFeedback, ReaderPreferences, TopicFollow
+from newsapp.models import ArticleFeedback, ReaderPreferences, ReadingEvent, TopicFollow
 
 FEEDBACK_RETENTION_DAYS = 365
+HISTORY_RETENTION_DAYS = 90
 
 
 def _clear_keywords(rows, reset_topics: bool) -> int:
@@ -26,6 +27,7 @@ def _clear_follows(rows, reset_topics: bool) -> int:
 
 
 def _clear_feedback(rows, reset_topics: bool) -> int:
+    """Feedback and reading history go on every clear."""
     return rows.delete()[0]
 
 
@@ -77,6 +79,24 @@ declare(
         retention_anchor="created_at",
         clear=_clear_feedback,
         item_label=lambda row: f"{row.get_kind_display()}: {row.article.title}",
+    )
+)
+
+
+declare(
+    Declaration(
+        model="newsapp.ReadingEvent",
+        category="reading_history",
+        subject="pseudonym:pseudonym",
+        fields={
+            "article": PersonalField("Article you opened"),
+            "day": PersonalField("Day (never the time)"),
+            "pseudonym": PersonalField("Pseudonym"),
+        },
+        retention_days=HISTORY_RETENTION_DAYS,
+        retention_anchor="day",
+        clear=_clear_feedback,
+        item_label=lambda row: f"Read: {row.article.title} ({row.day:%d %b})",
     )
 )
 
