@@ -10,7 +10,7 @@ from consent.inventory import (
     register_panel,
     register_profiling_switch,
 )
-from newsapp.models import ArticleFeedback, ReaderPreferences, ReadingEvent, TopicFollow
+from newsapp.models import ArticleFeedback, ReaderPreferences, TopicFollow
 
 FEEDBACK_RETENTION_DAYS = 365
 HISTORY_RETENTION_DAYS = 90
