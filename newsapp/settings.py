@@ -206,6 +206,9 @@ RECOMMENDER_INDEX_DIR = Path(os.environ.get("NEWSAPP_INDEX_DIR", BASE_DIR / "var
 # Freshness half-life of the "For you" ranking, in hours.
 RECOMMENDER_HALF_LIFE_HOURS = float(os.environ.get("NEWSAPP_HALF_LIFE_HOURS", "72"))
 FEED_PAGE_SIZE = 20
+# Feed import fetches only public addresses; loopback may be allowed for tests and local
+# checks (private, link-local and reserved addresses are always refused).
+FEEDS_ALLOW_LOOPBACK = env_bool("DJANGO_FEEDS_ALLOW_LOOPBACK", False)
 
 # Limits on what a reader may state, refused with a message beyond them.
 MAX_FOLLOWED_TOPICS = 50
