@@ -7,6 +7,7 @@ editors hold none. Every look-up of a reader by e-mail is itself recorded.
 import csv
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.filters import FieldListFilter
 from django.contrib.auth import get_user_model
@@ -18,9 +19,16 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from consent import inventory
+from consent import dp, inventory
 from consent.checkpoints import checkpoint_verify
-from consent.models import AccessRecord, ConsentEvent, DataRequest, LedgerCheckpoint, PrivacyNotice
+from consent.models import (
+    AccessRecord,
+    ConsentEvent,
+    DataRequest,
+    LedgerCheckpoint,
+    PrivacyNotice,
+    StatisticRelease,
+)
 from consent.pseudonyms import pseudonym_for
 from consent.services import chain_append, ledger_verify
 
@@ -290,3 +298,77 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
         if obj is not None:
             return ("version", "title", "body", "material", "published_at")
         return ()
+
+
+class ReleaseForm(forms.Form):
+    statistic = forms.CharField()
+    day = forms.DateField(required=False)
+
+    def clean_statistic(self) -> str:
+        code = self.cleaned_data["statistic"]
+        if code not in {s.code for s in dp.statistics()}:
+            raise forms.ValidationError("Unknown statistic.")
+        return code
+
+
+@admin.register(StatisticRelease)
+class StatisticReleaseAdmin(ReadOnlyAdmin):
+    """Editors' statistics: noisy figures only, each release recorded with its epsilon."""
+
+    list_display = ("created_at", "statistic", "day", "epsilon", "scale", "released_by")
+    list_filter = ("statistic",)
+    fields = ("created_at", "statistic", "day", "epsilon", "scale", "sensitivity", "values")
+    change_list_template = "admin/consent/statisticrelease/change_list.html"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("release/", wrap(self.release_view), name="consent_statisticrelease_release"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        latest = {}
+        for release in StatisticRelease.objects.order_by("-created_at")[:50]:
+            latest.setdefault(release.statistic, release)
+        panels = []
+        for statistic in dp.statistics():
+            release = latest.get(statistic.code)
+            panels.append(
+                {
+                    "statistic": statistic,
+                    "release": release,
+                    "figures": dp.figures(release) if release else [],
+                    "noise": dp.noise_in_words(release) if release else "",
+                }
+            )
+        extra_context = {
+            **(extra_context or {}),
+            "panels": panels,
+            "budget_left": dp.budget_left(),
+            "budget": settings.DP_DAILY_EPSILON_BUDGET,
+            "epsilon": settings.DP_EPSILON_PER_RELEASE,
+            "threshold": settings.DP_MIN_SHOWN,
+            "can_release": request.user.has_perm("consent.add_statisticrelease"),
+            "today": timezone.localdate(),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def release_view(self, request):
+        if request.method != "POST" or not request.user.has_perm("consent.add_statisticrelease"):
+            raise PermissionDenied
+        form = ReleaseForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose a statistic (and a valid day); nothing was released.")
+        else:
+            statistic = dp.statistic(form.cleaned_data["statistic"])
+            day = form.cleaned_data["day"] or timezone.localdate() if statistic.per_day else None
+            try:
+                release = dp.release(statistic.code, staff_label=request.user.email, day=day)
+            except dp.BudgetExhausted as refusal:
+                messages.error(request, str(refusal))
+            else:
+                messages.success(
+                    request, f"Released “{statistic.title}”. {dp.noise_in_words(release)}"
+                )
+        return redirect("admin:consent_statisticrelease_changelist")

@@ -212,3 +212,25 @@ class LedgerCheckpoint(models.Model):
     @staticmethod
     def message(length: int, head_hash: str) -> bytes:
         return f"consent-ledger|{length}|{head_hash}".encode()
+
+
+class StatisticRelease(models.Model):
+    """One differentially private release of a statistic, with the epsilon it spent.
+
+    The noisy values are stored, so looking at a past release again costs nothing.
+    """
+
+    statistic = models.CharField(max_length=60)
+    day = models.DateField(null=True, blank=True, help_text="The day the figures are about.")
+    epsilon = models.FloatField()
+    scale = models.FloatField(help_text="Noise scale of the discrete Laplace mechanism.")
+    sensitivity = models.PositiveIntegerField()
+    values = models.JSONField(help_text="Noisy figures as released; never the true counts.")
+    released_by = models.CharField(max_length=254)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.statistic} (ε={self.epsilon:g}) at {self.created_at:%Y-%m-%d %H:%M}"

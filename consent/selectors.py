@@ -118,3 +118,16 @@ def dashboard_for(*, user) -> list[CategoryView]:
             )
         )
     return views
+
+
+def users_consenting_to(purpose: str) -> set[int]:
+    """Ids of the readers whose latest answer for ``purpose`` is a grant (one query)."""
+    state: dict[int, bool] = {}
+    events = (
+        ConsentEvent.objects.filter(purpose=purpose, subject__isnull=False)
+        .order_by("id")
+        .values_list("subject_id", "granted")
+    )
+    for subject_id, granted in events:
+        state[subject_id] = granted
+    return {subject_id for subject_id, granted in state.items() if granted}

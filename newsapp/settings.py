@@ -215,6 +215,14 @@ MAX_FOLLOWED_TOPICS = 50
 MAX_KEYWORDS = 30
 MAX_KEYWORD_LENGTH = 50
 
+# Differentially private statistics for editors (opendp, discrete Laplace).
+DP_EPSILON_PER_RELEASE = float(os.environ.get("NEWSAPP_DP_EPSILON", "0.5"))
+DP_DAILY_EPSILON_BUDGET = float(os.environ.get("NEWSAPP_DP_DAILY_BUDGET", "2.0"))
+DP_MIN_SHOWN = 10  # noisy figures below this are shown as "fewer than 10"
+DP_MAX_TOPICS_PER_READER = 5  # contribution bound for followers per topic
+DP_MAX_READS_PER_READER_PER_DAY = 5  # contribution bound for reads
+DP_MAX_TOPICS_PER_ARTICLE = 2
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

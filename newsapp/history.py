@@ -1,0 +1,67 @@
+"""What happens when a reader opens an article, under the consents they gave.
+
+- ``personalize_history``: one (pseudonym, article, day) row; never the user id or a time.
+- ``analytics``: one more read in that article's daily count, which holds no identifier;
+  each reader adds at most ``DP_MAX_READS_PER_READER_PER_DAY`` reads a day, the bound the
+  differentially private statistics rely on.
+Without a consent nothing is written.
+"""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from consent.pseudonyms import pseudonym_for
+from consent.purposes import ANALYTICS, PERSONALIZE_HISTORY
+from consent.selectors import consents_for_user
+from newsapp.models import DailyReadCount, ReadingEvent
+
+
+def _read_quota_key(pseudonym: str, day) -> str:
+    # Derived from the pseudonym, so the cache never holds the pseudonym itself.
+    digest = hmac.new(pseudonym.encode(), str(day).encode(), hashlib.sha256).hexdigest()
+    return f"reads-counted:{digest[:32]}"
+
+
+def _within_daily_quota(pseudonym: str, day) -> bool:
+    key = _read_quota_key(pseudonym, day)
+    cache.add(key, 0, timeout=60 * 60 * 26)
+    try:
+        counted = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=60 * 60 * 26)
+        counted = 1
+    return counted <= settings.DP_MAX_READS_PER_READER_PER_DAY
+
+
+def record_article_view(*, user, article) -> None:
+    if not getattr(user, "is_authenticated", False):
+        return
+    consents = consents_for_user(user=user)
+    if not (consents.get(PERSONALIZE_HISTORY) or consents.get(ANALYTICS)):
+        return
+    pseudonym = pseudonym_for(user.pk)
+    day = timezone.localdate()
+    with transaction.atomic():
+        if consents.get(PERSONALIZE_HISTORY):
+            ReadingEvent.objects.get_or_create(pseudonym=pseudonym, article=article, day=day)
+        if consents.get(ANALYTICS) and _within_daily_quota(pseudonym, day):
+            counter, created = DailyReadCount.objects.get_or_create(
+                article=article, day=day, defaults={"reads": 1}
+            )
+            if not created:
+                DailyReadCount.objects.filter(pk=counter.pk).update(reads=F("reads") + 1)
+
+
+def history_for(*, user, limit: int = 200) -> list[int]:
+    """Article ids the reader opened lately, newest first (empty without consent)."""
+    return list(
+        ReadingEvent.objects.filter(pseudonym=pseudonym_for(user.pk))
+        .order_by("-day", "-id")
+        .values_list("article_id", flat=True)[:limit]
+    )

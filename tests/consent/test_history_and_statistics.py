@@ -1,0 +1,145 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from consent import dp
+from consent.models import StatisticRelease
+from consent.pseudonyms import pseudonym_for
+from consent.services import consent_grant
+from newsapp.history import history_for, record_article_view
+from newsapp.models import DailyReadCount, ReadingEvent
+from newsapp.statistics import followers_per_topic, reads_per_topic
+from tests.consent.conftest import staff
+from tests.factories import ArticleFactory, TopicFactory, UserFactory, follow
+
+pytestmark = pytest.mark.django_db
+
+
+def test_nothing_is_written_without_consent():
+    reader = UserFactory()
+    record_article_view(user=reader, article=ArticleFactory())
+    assert not ReadingEvent.objects.exists() and not DailyReadCount.objects.exists()
+
+
+def test_history_holds_a_pseudonym_and_a_day_never_the_user_id_or_time():
+    reader = UserFactory(id=4242427)
+    consent_grant(user=reader, purpose="personalize_history", method="dashboard")
+    article = ArticleFactory()
+    record_article_view(user=reader, article=article)
+    record_article_view(user=reader, article=article)  # same day: one row
+    event = ReadingEvent.objects.get()
+    assert event.pseudonym == pseudonym_for(reader.pk) and event.day == timezone.localdate()
+    assert not DailyReadCount.objects.exists()  # analytics not allowed
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM newsapp_readingevent")
+        row = cursor.fetchone()
+    assert "4242427" not in " ".join(str(v) for v in row)
+    assert history_for(user=reader) == [article.pk]
+
+
+def test_history_expires_after_90_days_and_goes_with_withdrawal(client):
+    reader = UserFactory()
+    consent_grant(user=reader, purpose="personalize_history", method="dashboard")
+    old, recent = ArticleFactory(), ArticleFactory()
+    with time_machine.travel(timezone.now() - timedelta(days=91)):
+        record_article_view(user=reader, article=old)
+    record_article_view(user=reader, article=recent)
+    call_command("purge_expired_data")
+    assert list(ReadingEvent.objects.values_list("article_id", flat=True)) == [recent.pk]
+    client.force_login(reader)
+    response = client.post(
+        "/privacy/consents/", {"purpose": "personalize_history", "granted": "0"}, follow=True
+    )
+    assert "what you read: 1 item" in response.content.decode()
+    assert not ReadingEvent.objects.exists()
+
+
+def test_analytics_counts_hold_no_identifier_and_are_bounded_per_reader(settings):
+    settings.DP_MAX_READS_PER_READER_PER_DAY = 3
+    reader = UserFactory()
+    consent_grant(user=reader, purpose="analytics", method="dashboard")
+    articles = [ArticleFactory() for _ in range(5)]
+    for article in articles:
+        record_article_view(user=reader, article=article)
+    assert sum(DailyReadCount.objects.values_list("reads", flat=True)) == 3
+    assert not ReadingEvent.objects.exists()
+    field_names = {f.name for f in DailyReadCount._meta.get_fields()}
+    assert field_names == {"id", "article", "day", "reads"}
+
+
+def test_only_consenting_readers_are_counted_with_bounded_topics(settings):
+    settings.DP_MAX_TOPICS_PER_READER = 2
+    topics = [TopicFactory(name=n) for n in ("Arts", "Books", "Cinema")]
+    counted, ignored = UserFactory(), UserFactory()
+    follow(counted, *topics)
+    follow(ignored, *topics)
+    consent_grant(user=counted, purpose="analytics", method="signup")
+    counts = followers_per_topic()
+    assert sum(counts.values()) == 2 and set(counts) == {"Arts", "Books", "Cinema"}
+
+
+def test_reads_per_topic_sums_daily_counts_by_topic():
+    science = TopicFactory(name="Science")
+    article = ArticleFactory(topics=[science])
+    DailyReadCount.objects.create(article=article, day=timezone.localdate(), reads=7)
+    assert reads_per_topic()["Science"] == 7
+
+
+def test_release_spends_epsilon_records_it_and_refuses_past_the_budget(settings):
+    settings.DP_EPSILON_PER_RELEASE = 0.5
+    settings.DP_DAILY_EPSILON_BUDGET = 1.0
+    TopicFactory(name="Science")
+    first = dp.release("followers_per_topic", staff_label="editor@example.com")
+    assert first.epsilon == pytest.approx(0.5) and first.scale == pytest.approx(10.0)
+    assert set(first.values) == {"Science"}
+    dp.release("reads_per_topic", staff_label="editor@example.com", day=timezone.localdate())
+    with pytest.raises(dp.BudgetExhausted, match="budget"):
+        dp.release("followers_per_topic", staff_label="editor@example.com")
+    assert StatisticRelease.objects.count() == 2
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        assert dp.budget_left() == pytest.approx(1.0)
+
+
+def test_small_noisy_figures_are_never_shown_raw(settings):
+    release = StatisticRelease(
+        statistic="x", epsilon=0.5, scale=10.0, sensitivity=5, values={"A": 3, "B": 250}
+    )
+    shown = {f.label: f.shown for f in dp.figures(release)}
+    assert shown == {"A": f"fewer than {settings.DP_MIN_SHOWN}", "B": "250"}
+    assert "within ±30 of the true count 95% of the time" in dp.noise_in_words(release)
+
+
+def test_editors_release_in_the_admin_and_are_refused_once_the_budget_is_spent(client, settings):
+    settings.DP_EPSILON_PER_RELEASE = 1.0
+    settings.DP_DAILY_EPSILON_BUDGET = 1.0
+    TopicFactory(name="Science")
+    client.force_login(staff("Editors"))
+    page = client.get("/admin/consent/statisticrelease/")
+    assert page.status_code == 200 and "1.00 left today" in page.content.decode()
+    done = client.post(
+        "/admin/consent/statisticrelease/release/",
+        {"statistic": "followers_per_topic"},
+        follow=True,
+    )
+    text = done.content.decode()
+    assert "Released" in text and "fewer than 10" in text and "95% of the time" in text
+    refused = client.post(
+        "/admin/consent/statisticrelease/release/",
+        {"statistic": "followers_per_topic"},
+        follow=True,
+    )
+    assert "privacy budget" in refused.content.decode()
+    assert StatisticRelease.objects.count() == 1
+
+
+def test_privacy_officers_may_audit_releases_but_not_release(client):
+    client.force_login(staff("Privacy officers"))
+    assert client.get("/admin/consent/statisticrelease/").status_code == 200
+    response = client.post(
+        "/admin/consent/statisticrelease/release/", {"statistic": "followers_per_topic"}
+    )
+    assert response.status_code == 403 and not StatisticRelease.objects.exists()
