@@ -143,3 +143,17 @@ def test_privacy_officers_may_audit_releases_but_not_release(client):
         "/admin/consent/statisticrelease/release/", {"statistic": "followers_per_topic"}
     )
     assert response.status_code == 403 and not StatisticRelease.objects.exists()
+
+
+def test_the_scheduled_tasks_purge_and_checkpoint():
+    from consent.models import LedgerCheckpoint
+    from consent.tasks import checkpoint_ledger_task, purge_expired_data_task
+
+    reader = UserFactory()
+    consent_grant(user=reader, purpose="personalize_history", method="dashboard")
+    with time_machine.travel(timezone.now() - timedelta(days=95)):
+        record_article_view(user=reader, article=ArticleFactory())
+    result = purge_expired_data_task.enqueue()
+    assert result.return_value["What you read"] == 1 and not ReadingEvent.objects.exists()
+    assert checkpoint_ledger_task.enqueue().return_value is True
+    assert LedgerCheckpoint.objects.get().length == 1
