@@ -21,21 +21,20 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from newsapp.recommender.learning import PROTOTYPE_THRESHOLD, learn_topics, top_terms
 from newsapp.recommender.types import Document, Profile, Reasons, Recommendation
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 # How strongly a title counts against the body: the title is repeated this many times.
 TITLE_WEIGHT = 2
-# Keyword evidence stands in for this many tagged articles when a topic profile is learned.
-KEYWORD_PRIOR = 5.0
-# Most terms kept per topic profile and per ad-hoc query vector.
-PROFILE_TERMS = 2000
+# Most terms kept per ad-hoc query vector (typed keywords, feedback).
 QUERY_TERMS = 300
 # An editor's tag is certain: a tagged article scores at least this many standard deviations.
 TAG_FLOOR = 3.0
-# An untagged article is taken to be about a topic above this affinity (used for mutes).
-PREDICT_THRESHOLD = 2.5
+# Affinities are anchored so that above 0 an article is taken to be about a topic (used for
+# mutes and for what an exploration pick is about).
+PREDICT_THRESHOLD = 0.0
 FRESHNESS_WEIGHT = 1.0
 DISLIKE_WEIGHT = 0.75
 HISTORY_WEIGHT = 0.5
@@ -62,26 +61,6 @@ def _utc_timestamp(value: datetime | None) -> float:
 
 def _document_text(doc: Document) -> str:
     return " ".join([doc.title] * TITLE_WEIGHT + [doc.text or ""])
-
-
-def _standardise(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Z-scores per row; returns the scores with the means and deviations used."""
-    mean = matrix.mean(axis=1, keepdims=True) if matrix.shape[1] else np.zeros((len(matrix), 1))
-    std = matrix.std(axis=1, keepdims=True) if matrix.shape[1] else np.ones((len(matrix), 1))
-    std[std < 1e-9] = 1.0
-    return ((matrix - mean) / std).astype(np.float32), mean.ravel(), std.ravel()
-
-
-def _top_terms(vector: sp.csr_matrix, limit: int) -> sp.csr_matrix:
-    """Keep only the ``limit`` heaviest terms of a one-row sparse vector."""
-    vector = sp.csr_matrix(vector)
-    if vector.nnz <= limit:
-        return vector
-    keep = np.argpartition(vector.data, -limit)[-limit:]
-    return sp.csr_matrix(
-        (vector.data[keep], (np.zeros(limit, dtype=np.int32), vector.indices[keep])),
-        shape=vector.shape,
-    )
 
 
 class Index:
@@ -156,7 +135,7 @@ class Index:
 
     def _scores_for(self, vector: sp.csr_matrix) -> np.ndarray:
         """Cosine of every document with a sparse query, through the query's columns only."""
-        vector = _top_terms(vector, QUERY_TERMS)
+        vector = top_terms(vector, QUERY_TERMS)
         if vector.nnz == 0 or not len(self.doc_ids):
             return np.zeros(len(self.doc_ids), dtype=np.float32)
         cols = self.columns[:, vector.indices]
@@ -215,7 +194,9 @@ class Index:
         if profile.keywords:
             keyword_scores = self._standardised_scores(self._keyword_vector(profile.keywords))
             if keyword_scores.any():
-                relevance = np.maximum(relevance, keyword_scores)
+                # On the scale of topic affinities: "about it" from the same z-score a
+                # keyword-only topic uses.
+                relevance = np.maximum(relevance, keyword_scores - PROTOTYPE_THRESHOLD)
         if np.isneginf(relevance).all():
             relevance = np.zeros(n, dtype=np.float32)
         for ids, weight in (
@@ -540,28 +521,14 @@ def build_index(
     matrix = (normalize(matrix) if len(documents) else matrix).astype(np.float32).tocsr()
 
     tags = _tag_matrix(documents, topic_position)
-    profiles = []
+    keyword_vectors = {}
     for slug in topics:
-        tagged_rows = tags.getcol(topic_position[slug]).nonzero()[0]
-        centroid = (
-            normalize(sp.csr_matrix(matrix[tagged_rows].mean(axis=0)))
-            if len(tagged_rows)
-            else sp.csr_matrix((1, matrix.shape[1]), dtype=np.float32)
-        )
         words = " ".join(topic_keywords.get(slug, ()))
-        keyword_vector = normalize(vectorizer.transform([words])) if words.strip() else None
-        n = len(tagged_rows)
-        profile = centroid * (n / (n + KEYWORD_PRIOR)) if keyword_vector is not None else centroid
-        if keyword_vector is not None:
-            profile = profile + keyword_vector * (KEYWORD_PRIOR / (n + KEYWORD_PRIOR))
-        profiles.append(_top_terms(normalize(sp.csr_matrix(profile)), PROFILE_TERMS))
-    topic_profiles = (
-        sp.vstack(profiles).tocsr().astype(np.float32)
-        if profiles
-        else sp.csr_matrix((0, matrix.shape[1]), dtype=np.float32)
-    )
-    raw = (topic_profiles @ matrix.T).toarray() if len(topics) else np.zeros((0, len(documents)))
-    affinity, mean, std = _standardise(raw)
+        vector = normalize(vectorizer.transform([words])) if words.strip() else None
+        if vector is not None and vector.nnz:
+            keyword_vectors[slug] = sp.csr_matrix(vector, dtype=np.float32)
+    topic_profiles, offsets, scales, raw = learn_topics(matrix, tags, topics, keyword_vectors)
+    affinity = ((raw - offsets[:, None]) / scales[:, None]).astype(np.float32)
     if len(topics):
         affinity = _apply_tag_floor(affinity, tags)
 
@@ -574,8 +541,8 @@ def build_index(
         topics=topics,
         topic_profiles=topic_profiles,
         affinity=np.ascontiguousarray(affinity, dtype=np.float32),
-        affinity_mean=np.asarray(mean, dtype=np.float32),
-        affinity_std=np.asarray(std, dtype=np.float32),
+        affinity_mean=offsets,
+        affinity_std=scales,
         tags=tags,
         sources=_source_codes(documents, source_position),
         source_names=source_names,

@@ -118,3 +118,33 @@ def test_bad_inputs_do_not_break_ranking():
     stop_words_only = Profile(keywords=("the", "and", "of"))
     assert len(index.recommend(stop_words_only, k=5, now=NOW)) == 5
     assert index.usable_keywords(["the", "telescope", "zzzqqq"]) == ["telescope"]
+
+
+def test_the_only_topic_of_a_corpus_still_ranks_its_untagged_articles_first():
+    docs = [
+        Document(
+            id=d.id,
+            title=d.title,
+            text=d.text,
+            topics=d.topics if d.id.startswith("space") else frozenset(),
+            published_at=d.published_at,
+        )
+        for d in corpus()
+    ]
+    index = build_index(docs, topic_keywords={"space": ["Space", "rocket", "planet", "moon"]})
+    assert index.topics == ["space"]
+    relevance = index.relevance(Profile(topics={"space": 1.0}))
+    ranked = [index.doc_ids[i] for i in np.argsort(-relevance)]
+    assert all(doc_id.startswith("space") for doc_id in ranked[:4])
+
+
+def test_keyword_only_topic_beside_learned_topics_ranks_its_untagged_articles():
+    docs = [
+        Document(id=d.id, title=d.title, text=d.text, topics=d.topics - {"space"})
+        for d in corpus(tag_every=1)
+    ]
+    index = build_index(docs, topic_keywords={"space": ["telescope", "planet", "orbit"]})
+    relevance = index.relevance(Profile(topics={"space": 1.0}))
+    ranked = [index.doc_ids[i] for i in np.argsort(-relevance)]
+    # the two space stories that share a word with the keywords lead
+    assert set(ranked[:2]) == {"space-0", "space-1"}
