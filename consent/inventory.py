@@ -90,6 +90,7 @@ class Declaration:
     retention_anchor: str | None = None
     clear: Callable[[models.QuerySet, bool], int] | None = None
     item_label: Callable[[models.Model], str] | None = None
+    manage_url: str | None = None  # URL name of the page where the reader changes it
     not_personal: dict[str, str] = field(default_factory=dict)
 
     @property

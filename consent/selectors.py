@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+
 from consent import inventory
 from consent.models import ConsentEvent
 from consent.pseudonyms import pseudonym_for
@@ -47,6 +49,7 @@ class Holding:
     rows: list[dict]  # {"values": [...], "expires_on": date|None, "delete": (label, pk)|None}
     total: int
     single: bool
+    manage_url: str | None = None
 
     @property
     def truncated(self) -> bool:
@@ -100,6 +103,7 @@ def _holding(declaration: inventory.Declaration, user) -> Holding:
         rows=rows,
         total=total if total is not None else len(rows),
         single=not declaration.many,
+        manage_url=reverse(declaration.manage_url) if declaration.manage_url else None,
     )
 
 
@@ -113,7 +117,7 @@ def dashboard_for(*, user) -> list[CategoryView]:
         views.append(
             CategoryView(
                 category=category,
-                holdings=[h for h in holdings if h.total or h.single],
+                holdings=[h for h in holdings if h.total or h.single or h.manage_url],
                 consent=consents.get(category.purpose) if category.needs_consent else None,
             )
         )

@@ -89,6 +89,11 @@ def consent_toggle(request):
             f"Withdrawn: “{purpose.title}”. We deleted what we held under it"
             + (f" ({deleted})." if deleted else "."),
         )
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
     return redirect("consent:dashboard")
 
 

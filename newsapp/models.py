@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from consent.fields import EncryptedTextField
+
 
 class Topic(models.Model):
     name = models.CharField(max_length=80, unique=True)
@@ -187,7 +189,9 @@ class ReaderPreferences(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
     )
-    keywords = models.TextField(blank=True, help_text="Comma-separated interest keywords.")
+    keywords = EncryptedTextField(
+        bind_to="user", blank=True, help_text="Comma-separated interest keywords (encrypted)."
+    )
     muted_topics = models.ManyToManyField(Topic, blank=True, related_name="+")
     muted_sources = models.ManyToManyField(Source, blank=True, related_name="+")
     explore = models.BooleanField(
@@ -320,3 +324,20 @@ class TopicSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic_id} for article {self.article_id} ({self.confidence:.0%})"
+
+
+class ReaderLocation(models.Model):
+    """The region a reader chose for local news (purpose ``location``), stored encrypted.
+
+    Never coordinates: the browser may suggest a region, but only the region's slug is
+    sent. Forgotten after 30 days without a visit and when the consent is withdrawn.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="location"
+    )
+    region = EncryptedTextField(bind_to="user", help_text="A region slug (encrypted).")
+    last_seen_on = models.DateField(default=timezone.localdate)
+
+    def __str__(self) -> str:
+        return f"Region of reader #{self.user_id}"

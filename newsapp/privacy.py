@@ -10,6 +10,7 @@ from consent.inventory import (
     register_panel,
     register_profiling_switch,
 )
+from newsapp.location import LOCATION_RETENTION_DAYS
 from newsapp.models import ArticleFeedback, ReaderPreferences, TopicFollow
 
 FEEDBACK_RETENTION_DAYS = 365
@@ -46,6 +47,7 @@ declare(
         },
         not_personal={"user": "the link to the owner"},
         clear=_clear_keywords,
+        manage_url="newsapp:topics",
     )
 )
 
@@ -62,6 +64,7 @@ declare(
         },
         not_personal={"user": "the link to the owner"},
         clear=_clear_follows,
+        manage_url="newsapp:topics",
     )
 )
 
@@ -97,6 +100,23 @@ declare(
         retention_anchor="day",
         clear=_clear_feedback,
         item_label=lambda row: f"Read: {row.article.title} ({row.day:%d %b})",
+    )
+)
+
+
+declare(
+    Declaration(
+        model="newsapp.ReaderLocation",
+        category="location",
+        many=False,
+        fields={
+            "region": PersonalField("Region you chose (stored encrypted)"),
+            "last_seen_on": PersonalField("Last visit (the 30 days count from here)"),
+        },
+        not_personal={"user": "the link to the owner"},
+        retention_days=LOCATION_RETENTION_DAYS,
+        retention_anchor="last_seen_on",
+        manage_url="newsapp:region",
     )
 )
 

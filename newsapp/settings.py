@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "consent.reconsent.ReconsentMiddleware",
+    "newsapp.location.VisitMiddleware",
 ]
 
 ROOT_URLCONF = "newsapp.urls"

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from newsapp import views
+from newsapp import location, views
 
 news_patterns = [
     path("", views.home, name="home"),
@@ -9,6 +9,7 @@ news_patterns = [
     path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
     path("topics/", views.topics, name="topics"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
+    path("region/", location.region_view, name="region"),
     path("healthz", views.healthz, name="healthz"),
 ]
 

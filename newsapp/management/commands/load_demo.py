@@ -22,7 +22,7 @@ from django.utils.text import slugify
 
 from consent.models import PrivacyNotice
 from newsapp import services
-from newsapp.models import Article, Source, Topic, TopicFollow
+from newsapp.models import Article, Region, Source, Topic, TopicFollow
 from newsapp.sanitize import paragraphs_to_html
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -45,6 +45,16 @@ Everything else is optional and off until you switch it on: using what you read 
 On your privacy page you can see everything we hold about you, download it, clear your recommendations or erase your account."""
 
 
+def _region_of(item: dict, regions) -> Region | None:
+    """The local region a demo story is about: named in its title, or most in its body."""
+    mentions = {
+        region: 5 * item["title"].count(region.name) + item["body"].count(region.name)
+        for region in regions
+    }
+    best = max(mentions, key=mentions.get, default=None)
+    return best if best is not None and mentions[best] >= 2 else None
+
+
 class Command(BaseCommand):
     help = "Load demo topics, outlets, articles and (with debug on) three dev-only accounts."
 
@@ -59,6 +69,7 @@ class Command(BaseCommand):
         try:
             topics = json.loads((DEMO_DIR / "topics.json").read_text())
             sources = json.loads((DEMO_DIR / "sources.json").read_text())
+            regions = json.loads((DEMO_DIR / "regions.json").read_text())
             articles = [
                 json.loads(line)
                 for path in sorted(DEMO_DIR.glob("articles_*.jsonl"))
@@ -71,7 +82,7 @@ class Command(BaseCommand):
         if options["if_empty"] and Article.objects.exists():
             self.stdout.write("Articles already exist; demo content not loaded again.")
         else:
-            created = self.load_content(topics, sources, articles)
+            created = self.load_content(topics, sources, articles, regions)
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo content: {len(topics)} topics, {len(sources)} outlets, "
@@ -84,7 +95,7 @@ class Command(BaseCommand):
             self.stdout.write("Debug is off: no demo accounts created.")
 
     @transaction.atomic
-    def load_content(self, topics, sources, articles) -> int:
+    def load_content(self, topics, sources, articles, regions=()) -> int:
         PrivacyNotice.objects.get_or_create(
             version="1.0",
             defaults={"title": "How we handle your data", "body": NOTICE_BODY, "material": True},
@@ -107,6 +118,11 @@ class Command(BaseCommand):
             )
             source_by_slug[source.slug] = source
 
+        region_list = [
+            Region.objects.update_or_create(slug=item.pop("slug"), defaults=item)[0]
+            for item in (dict(r) for r in regions)
+        ]
+
         now = timezone.now()
         existing = set(Article.objects.values_list("slug", flat=True))
         created = 0
@@ -128,6 +144,7 @@ class Command(BaseCommand):
                 author=item["author"],
                 status=Article.Status.PUBLISHED,
                 published_at=published_at,
+                region=_region_of(item, region_list),
             )
             article.topics.set([topic_by_slug[s] for s in item["topics"] if s in topic_by_slug])
             existing.add(slug)
