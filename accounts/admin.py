@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import User
+from consent.audit import AccessLoggedAdminMixin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AccessLoggedAdminMixin, DjangoUserAdmin):
+    """Opening a user's page is recorded in the staff access log the reader can see."""
+
     ordering = ("email",)
     list_display = ("email", "is_staff", "is_active", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from consent import dp, inventory
+from consent.audit import record_access
 from consent.checkpoints import checkpoint_verify
 from consent.models import (
     AccessRecord,
@@ -30,7 +31,7 @@ from consent.models import (
     StatisticRelease,
 )
 from consent.pseudonyms import pseudonym_for
-from consent.services import chain_append, ledger_verify
+from consent.services import ledger_verify
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -91,12 +92,6 @@ class DateRangeFilter(FieldListFilter):
 
 class LookupForm(forms.Form):
     email = forms.EmailField(label="Reader's e-mail address")
-
-
-def record_access(*, staff, pseudonym: str, what: str) -> AccessRecord:
-    return chain_append(
-        AccessRecord(staff=staff, staff_label=staff.email, subject_pseudonym=pseudonym, what=what)
-    )
 
 
 @admin.register(ConsentEvent)

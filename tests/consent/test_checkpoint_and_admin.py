@@ -133,3 +133,18 @@ def test_officer_can_change_nothing_and_editors_see_none_of_it(client):
     ):
         assert client.get(url).status_code == 403, url
     assert not DataRequest.objects.exists() and not AccessRecord.objects.exists()
+
+
+def test_opening_a_readers_admin_page_is_logged_and_shown_to_the_reader(client):
+    reader = UserFactory(email="watched@example.com")
+    admin_user = UserFactory(is_staff=True, is_superuser=True, email="boss@example.com")
+    client.force_login(admin_user)
+    assert client.get(f"/admin/accounts/user/{reader.pk}/change/").status_code == 200
+    record = AccessRecord.objects.get()
+    assert record.subject_pseudonym == pseudonym_for(reader.pk)
+    assert record.staff_label == "boss@example.com" and "change page" in record.what
+    with pytest.raises(Exception, match="append-only"):
+        record.delete()
+    client.force_login(reader)
+    page = client.get("/privacy/").content.decode()
+    assert "When our staff looked at your data" in page and "boss@example.com" in page

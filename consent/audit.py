@@ -1,0 +1,43 @@
+"""The staff access log: every time staff look at one reader's personal data.
+
+Records are chained like the consent ledger (append-only, tamper-evident), hold the
+reader's pseudonym (never their id or e-mail), and are shown to the reader on their
+privacy page and to privacy officers in the admin.
+"""
+
+from django.db import transaction
+
+from consent.models import AccessRecord
+from consent.pseudonyms import pseudonym_for
+from consent.services import chain_append
+
+
+@transaction.atomic
+def record_access(*, staff, pseudonym: str, what: str) -> AccessRecord:
+    return chain_append(
+        AccessRecord(staff=staff, staff_label=staff.email, subject_pseudonym=pseudonym, what=what)
+    )
+
+
+class AccessLoggedAdminMixin:
+    """For a ModelAdmin whose change page shows one reader's personal data.
+
+    ``access_subject_id(obj)`` gives the reader's user id (the object's own pk by default).
+    """
+
+    access_what = "account record"
+
+    def access_subject_id(self, obj) -> int:
+        return obj.pk
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and getattr(response, "status_code", 200) == 200:
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                record_access(
+                    staff=request.user,
+                    pseudonym=pseudonym_for(self.access_subject_id(obj)),
+                    what=f"{self.access_what} (admin change page)",
+                )
+        return response
