@@ -1,0 +1,284 @@
+"""Fetching a feed without becoming a tool against our own network.
+
+Every hop (the first request and each redirect) is checked the same way: the scheme must
+be http or https, the host is resolved once, every address it resolves to must be a public
+one, and the connection goes to the address that was checked, so a second DNS answer
+cannot swap in an internal one. Redirects are followed by hand for that reason. Reads are
+bounded in time and in bytes, compressed bodies included.
+
+Errors are :class:`FetchError` with a message an editor can act on.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+import zlib
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from django.conf import settings
+
+USER_AGENT = (
+    "PlainsightFeedImporter/1.0 (+https://github.com/plainsight/newsapp; "
+    "fetches RSS and Atom feeds that editors subscribed to)"
+)
+CONNECT_TIMEOUT = 5.0  # seconds to open the connection
+READ_TIMEOUT = 15.0  # seconds between two packets
+TOTAL_TIMEOUT = 30.0  # seconds for the whole download, against slow drip-feeding servers
+MAX_BYTES = 5 * 1024 * 1024  # after decompression
+MAX_REDIRECTS = 5
+REDIRECT_CODES = {301, 302, 303, 307, 308}
+CHUNK = 64 * 1024
+
+
+class FetchError(Exception):
+    """A fetch that did not produce a feed document; ``str()`` is for editors."""
+
+
+class RefusedAddress(FetchError):
+    """The URL points somewhere the importer must not go."""
+
+
+@dataclass
+class FetchResult:
+    url: str  # after redirects
+    status: int  # 200 or 304
+    content: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    redirects: list[str] = field(default_factory=list)
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def _limit(name: str, default):
+    return getattr(settings, name, default)
+
+
+def _describe_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why ``address`` is off limits, or None when it is a public address."""
+    if address.is_loopback:
+        return "a loopback address (this machine)"
+    if address.is_link_local:
+        return "a link-local address (such as a cloud metadata service)"
+    if address.is_multicast:
+        return "a multicast address"
+    if address.is_unspecified:
+        return "an unspecified address"
+    if address.is_private:
+        return "a private network address"
+    if address.is_reserved or not address.is_global:
+        return "a reserved address"
+    return None
+
+
+def check_address(address: str, *, allow_loopback: bool) -> None:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback and allow_loopback:
+        return
+    reason = _describe_address(ip)
+    if reason:
+        raise RefusedAddress(
+            f"Refused: the address resolves to {ip}, {reason}. The importer only fetches "
+            "feeds from the public internet."
+        )
+
+
+def check_url(url: str) -> tuple[str, str, int]:
+    """Scheme, host and port of ``url``, or FetchError when it is not a web address."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as error:
+        raise FetchError(f"Refused: {url!r} is not a valid web address ({error}).") from error
+    scheme = parts.scheme.lower()
+    if scheme not in {"http", "https"}:
+        raise RefusedAddress(
+            f"Refused: only http and https addresses can be imported, not {scheme or 'this'}: "
+            f"{url[:200]}"
+        )
+    if not parts.hostname:
+        raise FetchError(f"Refused: {url[:200]} has no host name.")
+    if parts.username or parts.password:
+        raise RefusedAddress("Refused: addresses with a user name or password are not fetched.")
+    return scheme, parts.hostname, port or (443 if scheme == "https" else 80)
+
+
+def resolve(host: str, port: int, *, allow_loopback: bool) -> str:
+    """The address to connect to; every address ``host`` resolves to must be allowed."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise FetchError(
+            f"Could not find the server {host!r}: the name does not resolve ({error})."
+        ) from error
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if not addresses:
+        raise FetchError(f"Could not find the server {host!r}: the name has no address.")
+    for address in addresses:
+        try:
+            check_address(address, allow_loopback=allow_loopback)
+        except RefusedAddress as error:
+            raise RefusedAddress(f"{error} (host {host})") from None
+    return addresses[0]
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to an address checked beforehand, whatever DNS says now."""
+
+    def __init__(self, host, port, *, address, connect_timeout, read_timeout):
+        super().__init__(host, port, timeout=connect_timeout)
+        self._address = address
+        self._read_timeout = read_timeout
+
+    def _open_socket(self) -> socket.socket:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock.settimeout(self._read_timeout)
+        return sock
+
+    def connect(self) -> None:
+        self.sock = self._open_socket()
+
+
+class _PinnedHTTPSConnection(_PinnedHTTPConnection):
+    default_port = 443
+
+    def __init__(self, host, port, **kwargs):
+        super().__init__(host, port, **kwargs)
+        self._context = ssl.create_default_context()
+
+    def connect(self) -> None:
+        # The certificate is checked against the host name, not the pinned address.
+        self.sock = self._context.wrap_socket(self._open_socket(), server_hostname=self.host)
+
+
+def _read_body(response: http.client.HTTPResponse, *, max_bytes: int, deadline: float) -> bytes:
+    declared = response.getheader("Content-Length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(
+            f"Refused: the feed is {int(declared) // 1024:,} KB, more than the "
+            f"{max_bytes // 1024:,} KB limit."
+        )
+    encoding = (response.getheader("Content-Encoding") or "").strip().lower()
+    decoder = None
+    if encoding in {"gzip", "x-gzip"}:
+        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif encoding == "deflate":
+        decoder = zlib.decompressobj()
+    body = bytearray()
+    while True:
+        if time.monotonic() > deadline:
+            raise FetchError("The server was too slow: the feed did not arrive in time.")
+        chunk = response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
+        if not chunk:
+            break
+        if decoder is not None:
+            try:
+                # Never inflate more than we are willing to keep (compression bombs).
+                chunk = decoder.decompress(chunk, max_bytes + 1 - len(body))
+            except zlib.error as error:
+                raise FetchError(f"The server sent a damaged compressed feed ({error}).") from None
+        body += chunk
+        if len(body) > max_bytes:
+            raise FetchError(
+                f"Refused: the feed is larger than the {max_bytes // 1024:,} KB limit."
+            )
+    return bytes(body)
+
+
+def _status_message(status: int, reason: str) -> str:
+    hints = {
+        401: "the feed needs a login, which the importer does not have",
+        403: "the server refuses to give the feed to us",
+        404: "there is no feed at this address any more",
+        410: "the feed has been removed for good",
+        429: "the server asks us to fetch less often",
+    }
+    hint = hints.get(status) or (
+        "the server has a problem on its side; we will try again later"
+        if status >= 500
+        else "the request was not accepted"
+    )
+    return f"The server answered {status} {reason}: {hint}."
+
+
+def fetch(url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
+    """GET ``url`` safely; a 304 answer to the conditional headers gives an empty result."""
+    allow_loopback = bool(_limit("FEEDS_ALLOW_LOOPBACK", False))
+    max_bytes = int(_limit("FEEDS_MAX_BYTES", MAX_BYTES))
+    connect_timeout = float(_limit("FEEDS_CONNECT_TIMEOUT", CONNECT_TIMEOUT))
+    read_timeout = float(_limit("FEEDS_READ_TIMEOUT", READ_TIMEOUT))
+    deadline = time.monotonic() + float(_limit("FEEDS_TOTAL_TIMEOUT", TOTAL_TIMEOUT))
+    redirects: list[str] = []
+    current = url.strip()
+    for _hop in range(MAX_REDIRECTS + 1):
+        scheme, host, port = check_url(current)
+        address = resolve(host, port, allow_loopback=allow_loopback)
+        parts = urlsplit(current)
+        path = parts.path or "/"
+        if parts.query:
+            path += "?" + parts.query
+        connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+        connection = connection_class(
+            host,
+            port,
+            address=address,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+        )
+        headers = {
+            "User-Agent": USER_AGENT,
+            "Accept": "application/rss+xml, application/atom+xml, application/rdf+xml, "
+            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1",
+            "Accept-Encoding": "gzip, deflate",
+        }
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            status = response.status
+            if status in REDIRECT_CODES:
+                location = response.getheader("Location")
+                if not location:
+                    raise FetchError(f"The server redirected ({status}) without saying where to.")
+                current = urljoin(current, location.strip())
+                redirects.append(current)
+                continue
+            if status == 304:
+                return FetchResult(url=current, status=304, redirects=redirects)
+            if status != 200:
+                raise FetchError(_status_message(status, response.reason))
+            content = _read_body(response, max_bytes=max_bytes, deadline=deadline)
+            return FetchResult(
+                url=current,
+                status=200,
+                content=content,
+                headers={k.lower(): v for k, v in response.getheaders()},
+                redirects=redirects,
+            )
+        except TimeoutError:
+            raise FetchError(
+                f"The server at {host} did not answer in time (connect {connect_timeout:g} s, "
+                f"read {read_timeout:g} s)."
+            ) from None
+        except ssl.SSLError as error:
+            raise FetchError(
+                f"The secure connection to {host} failed: {error.reason or error}."
+            ) from None
+        except ConnectionRefusedError:
+            raise FetchError(f"The server at {host} refused the connection.") from None
+        except (http.client.HTTPException, OSError) as error:
+            raise FetchError(f"The connection to {host} failed: {error}.") from None
+        finally:
+            connection.close()
+    raise FetchError(f"Too many redirects (more than {MAX_REDIRECTS}); gave up at {current}.")

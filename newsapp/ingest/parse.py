@@ -1,0 +1,206 @@
+"""From feed bytes to clean entries: feedparser reads, nh3 cleans, nothing else trusted.
+
+feedparser understands RSS 0.9x, 1.0 and 2.0 and Atom, guesses encodings and survives much
+broken XML (it then sets ``bozo``). A document it cannot get a single entry out of is
+refused with the reason in plain words; a valid feed with no entries is not an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import feedparser
+from django.utils.html import strip_tags
+
+from newsapp.sanitize import clean_html, paragraphs_to_html
+
+TITLE_LENGTH = 300
+SUMMARY_LENGTH = 400
+AUTHOR_LENGTH = 200
+URL_LENGTH = 1000
+GUID_LENGTH = 500
+TITLE_WORDS = 12  # an entry without a title is named after its first words
+
+_SPACE = re.compile(r"\s+")
+_TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
+
+
+# Complaints that do not stop a document from being a proper feed.
+BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+
+
+class ParseError(Exception):
+    """The document is not a feed we can read; ``str()`` is for editors."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    guid: str
+    link: str
+    title: str
+    summary: str
+    body: str  # sanitised HTML
+    author: str
+    published_at: datetime | None
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str
+    link: str
+    entries: list[Entry]
+    failures: list[str]  # one plain sentence per entry that could not be used
+    warning: str  # the parser's complaint when it read a damaged document anyway
+    dropped: int = 0  # entries beyond the per-fetch cap
+
+
+def plain_text(value: str) -> str:
+    """HTML or text as one line of plain text."""
+    return _SPACE.sub(" ", html.unescape(strip_tags(value or ""))).strip()
+
+
+def normalise(value: str) -> str:
+    """What two copies of one story have in common: letters and digits, lower case."""
+    text = unicodedata.normalize("NFKC", plain_text(value)).casefold()
+    return " ".join(re.findall(r"\w+", text))
+
+
+def content_hash(title: str, text: str) -> str:
+    return hashlib.sha256(f"{normalise(title)}\n{normalise(text)}".encode()).hexdigest()
+
+
+def shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def safe_link(value: str) -> str:
+    """An http(s) link, or nothing: ``javascript:`` and friends never reach a template."""
+    value = (value or "").strip()
+    try:
+        scheme = urlsplit(value).scheme.lower()
+    except ValueError:
+        return ""
+    return value if scheme in {"http", "https"} and len(value) <= URL_LENGTH else ""
+
+
+def looks_like_html(value: str) -> bool:
+    return bool(_TAG.search(value or ""))
+
+
+def body_html(value: str) -> str:
+    """Sanitised HTML from either HTML or plain text."""
+    return clean_html(value) if looks_like_html(value) else paragraphs_to_html(value or "")
+
+
+def _date(entry) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = entry.get(key)
+        if parsed:
+            try:
+                return datetime(*parsed[:6], tzinfo=UTC)
+            except (TypeError, ValueError):
+                continue
+    return None
+
+
+def _entry_content(entry) -> str:
+    contents = entry.get("content") or []
+    # Prefer the fullest HTML version when a feed offers several.
+    best = max(
+        (c for c in contents if c.get("value")),
+        key=lambda c: ("html" in (c.get("type") or ""), len(c.get("value") or "")),
+        default=None,
+    )
+    if best is not None:
+        return best["value"]
+    return entry.get("summary") or entry.get("description") or ""
+
+
+def _guid(entry) -> str:
+    guid = (entry.get("id") or "").strip()
+    if len(guid) > GUID_LENGTH:  # keep it indexable; the hash is as unique as the text
+        guid = "sha256:" + hashlib.sha256(guid.encode()).hexdigest()
+    return guid
+
+
+def make_entry(raw) -> Entry:
+    """One feedparser entry as an :class:`Entry`; ValueError when it carries nothing usable."""
+    raw_body = _entry_content(raw)
+    body = body_html(raw_body)
+    text = plain_text(body)
+    summary_source = raw.get("summary") or ""
+    summary = shorten(plain_text(summary_source) or text, SUMMARY_LENGTH)
+    link = safe_link(raw.get("link") or "")
+    title = plain_text(raw.get("title") or "")
+    if not title:
+        words = text.split()
+        title = " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
+    if not title:
+        raise ValueError("an entry has neither a title nor any text")
+    return Entry(
+        guid=_guid(raw),
+        link=link,
+        title=shorten(title, TITLE_LENGTH),
+        summary=summary,
+        body=body,
+        author=shorten(plain_text(raw.get("author") or ""), AUTHOR_LENGTH),
+        published_at=_date(raw),
+        content_hash=content_hash(title, text),
+    )
+
+
+def _problem(exception: BaseException | None) -> str:
+    if exception is None:
+        return "unknown problem"
+    message = getattr(exception, "getMessage", None)
+    text = message() if callable(message) else str(exception)
+    line = getattr(exception, "getLineNumber", None)
+    if callable(line):
+        text += f" at line {line()}"
+    return text
+
+
+def parse(content: bytes, *, content_type: str = "", max_entries: int = 200) -> ParsedFeed:
+    """Read a feed document; ParseError when nothing in it can be used."""
+    if not content.strip():
+        raise ParseError("The server sent an empty document instead of a feed.")
+    headers = {"content-type": content_type} if content_type else {}
+    try:
+        parsed = feedparser.parse(content, response_headers=headers, sanitize_html=True)
+    except Exception as error:  # feedparser promises not to raise; be sure
+        raise ParseError(f"The feed could not be read: {error}.") from None
+    version = parsed.get("version") or ""
+    bozo = bool(parsed.get("bozo"))
+    problem = _problem(parsed.get("bozo_exception")) if bozo else ""
+    raw_entries = list(parsed.get("entries") or [])
+    if not raw_entries and not version:
+        if bozo:
+            raise ParseError(f"This is not a readable RSS or Atom feed: {problem}.")
+        raise ParseError("This address returned something that is not an RSS or Atom feed.")
+    if not raw_entries and bozo and not isinstance(parsed.get("bozo_exception"), BENIGN):
+        raise ParseError(f"The feed is damaged and no entry could be read from it: {problem}.")
+    entries, failures = [], []
+    for raw in raw_entries[:max_entries]:
+        try:
+            entries.append(make_entry(raw))
+        except ValueError as error:
+            failures.append(str(error))
+    feed = parsed.get("feed") or {}
+    return ParsedFeed(
+        title=plain_text(feed.get("title") or ""),
+        link=safe_link(feed.get("link") or ""),
+        entries=entries,
+        failures=failures,
+        warning=f"The feed is damaged but was read anyway ({problem})." if bozo else "",
+        dropped=max(0, len(raw_entries) - max_entries),
+    )

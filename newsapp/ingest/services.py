@@ -1,0 +1,362 @@
+"""Writes of feed ingestion: import a feed into articles, record how it went, back off.
+
+A feed is fetched outside any transaction (a slow server must not hold a database lock);
+its entries are then stored in one transaction together with the source's feed state.
+Whatever goes wrong ends as a plain sentence in ``Source.last_error``: one broken feed never
+stops the others, and no exception escapes to the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from newsapp.ingest.fetch import FetchError, FetchResult, fetch
+from newsapp.ingest.parse import Entry, ParsedFeed, ParseError, parse
+from newsapp.models import Article, Source
+
+logger = logging.getLogger(__name__)
+
+MAX_ENTRIES = 200  # per fetch; a feed with more is read newest first, the rest left out
+BACKOFF_BASE = timedelta(minutes=15)
+BACKOFF_MAX = timedelta(hours=24)
+SLUG_LENGTH = 80
+
+
+@dataclass
+class FetchReport:
+    """What one fetch did, for the command's output and the admin's messages."""
+
+    source: Source
+    url: str
+    status: str = Source.FetchStatus.OK
+    new: int = 0
+    updated: int = 0
+    skipped: int = 0
+    failed: int = 0
+    error: str = ""
+    notes: list[str] = field(default_factory=list)
+    new_article_ids: list[int] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status != Source.FetchStatus.FAILED
+
+    def line(self) -> str:
+        prefix = "[dry run] " if self.dry_run else ""
+        name = f"{self.source.name} <{self.url}>"
+        if self.status == Source.FetchStatus.FAILED:
+            retry = self.source.next_fetch_after
+            when = f" Next attempt after {retry:%Y-%m-%d %H:%M} UTC." if retry else ""
+            return f"{prefix}FAILED {name}: {self.error}{when}"
+        if self.status == Source.FetchStatus.NOT_MODIFIED:
+            return f"{prefix}unchanged {name}: not modified since the last fetch"
+        counts = (
+            f"{self.new} new, {self.updated} updated, {self.skipped} skipped, {self.failed} failed"
+        )
+        notes = f" ({' '.join(self.notes)})" if self.notes else ""
+        return f"{prefix}ok {name}: {counts}{notes}"
+
+
+def backoff_delay(failures: int) -> timedelta:
+    """15 minutes after the first failure, doubling each time, at most a day."""
+    return min(BACKOFF_BASE * (2 ** max(0, failures - 1)), BACKOFF_MAX)
+
+
+def sources_due(*, now: datetime | None = None):
+    """Active sources with a feed whose backoff, if any, has run out."""
+    now = now or timezone.now()
+    return (
+        Source.objects.filter(active=True)
+        .exclude(feed_url="")
+        .filter(Q(next_fetch_after__isnull=True) | Q(next_fetch_after__lte=now))
+    )
+
+
+def _unique_slug(title: str, content_hash: str) -> str:
+    base = slugify(title)[:SLUG_LENGTH].strip("-") or "article"
+    for candidate in (base, f"{base}-{content_hash[:8]}", f"{base}-{content_hash[:16]}"):
+        if not Article.objects.filter(slug=candidate).exists():
+            return candidate
+    suffix = 2
+    while Article.objects.filter(slug=f"{base}-{content_hash[:8]}-{suffix}").exists():
+        suffix += 1
+    return f"{base}-{content_hash[:8]}-{suffix}"
+
+
+def _provisional_name(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.netloc}{parts.path}"[:120] or "Imported feed"
+
+
+def _unique_source_name(name: str, *, exclude_pk=None) -> str:
+    name = name[:110].strip() or "Imported feed"
+    candidate, n = name, 2
+    while Source.objects.filter(name=candidate).exclude(pk=exclude_pk).exists():
+        candidate, n = f"{name} ({n})", n + 1
+    return candidate
+
+
+def _unique_source_slug(name: str) -> str:
+    base = slugify(name)[:100] or "feed"
+    candidate, n = base, 2
+    while Source.objects.filter(slug=candidate).exists():
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def _source_for_url(url: str) -> Source:
+    existing = Source.objects.filter(feed_url=url).first()
+    if existing is not None:
+        return existing
+    name = _unique_source_name(_provisional_name(url))
+    return Source.objects.create(name=name, slug=_unique_source_slug(name), feed_url=url)
+
+
+class _Matcher:
+    """Finds the article an entry already is: by GUID, else by link, else by text hash."""
+
+    def __init__(self, source: Source, entries: list[Entry]) -> None:
+        own = Article.objects.filter(source=source)
+        guids = [e.guid for e in entries if e.guid]
+        links = [e.link for e in entries if e.link]
+        hashes = [e.content_hash for e in entries]
+        self.by_guid = {a.guid: a for a in own.filter(guid__in=guids)} if guids else {}
+        self.by_link = {a.original_url: a for a in own.filter(original_url__in=links)}
+        self.by_hash = {a.content_hash: a for a in own.filter(content_hash__in=hashes)}
+        # The same story already imported from another source is not imported twice.
+        self.elsewhere = set(
+            Article.objects.filter(content_hash__in=hashes)
+            .exclude(source=source)
+            .values_list("content_hash", flat=True)
+        )
+
+    def find(self, entry: Entry) -> Article | None:
+        if entry.guid:
+            return self.by_guid.get(entry.guid)
+        if entry.link:
+            return self.by_link.get(entry.link)
+        return self.by_hash.get(entry.content_hash)
+
+    def remember(self, article: Article) -> None:
+        if article.guid:
+            self.by_guid[article.guid] = article
+        if article.original_url:
+            self.by_link.setdefault(article.original_url, article)
+        self.by_hash.setdefault(article.content_hash, article)
+
+
+def _update(article: Article, entry: Entry) -> bool:
+    """Bring ``article`` in line with a changed entry; False when nothing changed."""
+    if article.content_hash == entry.content_hash and article.title == entry.title:
+        return False
+    article.title = entry.title
+    article.summary = entry.summary
+    article.body = entry.body
+    article.author = entry.author or article.author
+    article.original_url = entry.link or article.original_url
+    article.content_hash = entry.content_hash
+    article.save(
+        update_fields=[
+            "title",
+            "summary",
+            "body",
+            "author",
+            "original_url",
+            "content_hash",
+            "updated_at",
+        ]
+    )
+    return True
+
+
+def _create(source: Source, entry: Entry, now: datetime) -> Article:
+    published_at = min(entry.published_at or now, now)  # a date in the future is a typo
+    return Article.objects.create(
+        title=entry.title,
+        slug=_unique_slug(entry.title, entry.content_hash),
+        summary=entry.summary,
+        body=entry.body,
+        original_url=entry.link,
+        source=source,
+        author=entry.author,
+        status=Article.Status.PUBLISHED if source.publish_imported else Article.Status.DRAFT,
+        published_at=published_at,
+        guid=entry.guid,
+        content_hash=entry.content_hash,
+        imported_at=now,
+    )
+
+
+def _store_entries(report: FetchReport, parsed: ParsedFeed, now: datetime) -> None:
+    source = report.source
+    matcher = _Matcher(source, parsed.entries)
+    for entry in parsed.entries:
+        try:
+            with transaction.atomic():
+                article = matcher.find(entry)
+                if article is not None:
+                    if _update(article, entry):
+                        report.updated += 1
+                    else:
+                        report.skipped += 1
+                    continue
+                if entry.content_hash in matcher.elsewhere:
+                    report.skipped += 1
+                    continue
+                article = _create(source, entry, now)
+                matcher.remember(article)
+                report.new += 1
+                report.new_article_ids.append(article.pk)
+        except DatabaseError as error:
+            logger.warning("Entry %r of %s not stored: %s", entry.guid, source, error)
+            report.failed += 1
+            report.notes.append(f"An entry could not be stored ({error}).")
+    report.failed += len(parsed.failures)
+    report.skipped += parsed.dropped
+    if parsed.failures:
+        reasons = sorted(set(parsed.failures))
+        report.notes.append(
+            f"{len(parsed.failures)} entr{'y' if len(parsed.failures) == 1 else 'ies'} "
+            f"could not be used: {'; '.join(reasons)}."
+        )
+    if parsed.dropped:
+        report.notes.append(
+            f"Only the first {MAX_ENTRIES} entries are imported per fetch; "
+            f"{parsed.dropped} were left out."
+        )
+    if parsed.warning:
+        report.notes.append(parsed.warning)
+    if not parsed.entries and not parsed.failures:
+        report.notes.append("The feed is valid but holds no entries.")
+
+
+def _record(report: FetchReport, now: datetime, result: FetchResult | None) -> None:
+    source = report.source
+    source.last_fetched_at = now
+    source.last_status = report.status
+    source.last_new, source.last_updated = report.new, report.updated
+    source.last_skipped, source.last_failed = report.skipped, report.failed
+    if report.status == Source.FetchStatus.FAILED:
+        source.consecutive_failures += 1
+        source.next_fetch_after = now + backoff_delay(source.consecutive_failures)
+        source.last_error = report.error
+    else:
+        source.consecutive_failures = 0
+        source.next_fetch_after = None
+        source.last_error = " ".join(report.notes)
+        if result is not None and result.status == 200:
+            source.etag = result.headers.get("etag", "")[:300]
+            source.last_modified = result.headers.get("last-modified", "")[:100]
+    source.save(
+        update_fields=[
+            "last_fetched_at",
+            "last_status",
+            "last_new",
+            "last_updated",
+            "last_skipped",
+            "last_failed",
+            "consecutive_failures",
+            "next_fetch_after",
+            "last_error",
+            "etag",
+            "last_modified",
+        ]
+    )
+
+
+def feed_import(
+    *, source: Source | None = None, url: str = "", dry_run: bool = False
+) -> FetchReport:
+    """Fetch one feed and store its entries; ``url`` without ``source`` makes a source for it.
+
+    Never raises: every failure ends in the report and on the source, with a backoff.
+    With ``dry_run`` nothing is kept, not even the source made for a new ``url``.
+    """
+    url = (url or (source.feed_url if source else "")).strip()
+    now = timezone.now()
+    result: FetchResult | None = None
+    parsed: ParsedFeed | None = None
+    error = ""
+    conditional = source is not None and not dry_run
+    try:
+        result = fetch(
+            url,
+            etag=source.etag if conditional else "",
+            last_modified=source.last_modified if conditional else "",
+        )
+        if not result.not_modified:
+            parsed = parse(
+                result.content,
+                content_type=result.headers.get("content-type", ""),
+                max_entries=MAX_ENTRIES,
+            )
+    except (FetchError, ParseError) as exc:
+        error = str(exc)
+    except Exception as exc:  # a bug or a library surprise must not stop the other feeds
+        logger.exception("Importing %s failed unexpectedly", url)
+        error = f"An unexpected problem stopped the import ({type(exc).__name__}: {exc})."
+
+    with transaction.atomic():
+        if source is None:
+            source = _source_for_url(url)
+        report = FetchReport(source=source, url=url, dry_run=dry_run)
+        if result is not None and result.redirects:
+            report.notes.append(f"Redirected to {result.url}.")
+        if parsed is not None and not error:
+            try:
+                with transaction.atomic():
+                    _store_entries(report, parsed, now)
+                    _adopt_feed_details(source, parsed)
+            except DatabaseError as exc:
+                logger.exception("Storing entries of %s failed", url)
+                error = f"The entries could not be stored ({exc})."
+                report.new_article_ids = []
+        if error:
+            report.status = Source.FetchStatus.FAILED
+            report.error = error
+            report.new = report.updated = report.skipped = report.failed = 0
+        elif result is not None and result.not_modified:
+            report.status = Source.FetchStatus.NOT_MODIFIED
+        _record(report, now, result)
+        if dry_run:
+            transaction.set_rollback(True)
+    if dry_run:
+        report.new_article_ids = []
+    return report
+
+
+def _adopt_feed_details(source: Source, parsed: ParsedFeed) -> None:
+    """A source made from a bare URL takes the feed's own title and site address."""
+    changed = []
+    if parsed.title and source.name == _provisional_name(source.feed_url):
+        source.name = _unique_source_name(parsed.title, exclude_pk=source.pk)
+        changed.append("name")
+    if parsed.link and not source.site_url:
+        source.site_url = parsed.link[:200]
+        changed.append("site_url")
+    if changed:
+        source.save(update_fields=changed)
+
+
+def feeds_import(*, sources, dry_run: bool = False) -> list[FetchReport]:
+    """Import several sources one after another; topic suggestions follow the commit."""
+    reports = [feed_import(source=source, dry_run=dry_run) for source in sources]
+    queue_topic_suggestions([pk for report in reports for pk in report.new_article_ids])
+    return reports
+
+
+def queue_topic_suggestions(article_ids: list[int]) -> None:
+    if not article_ids:
+        return
+    from newsapp.tasks import suggest_topics_for_articles  # tasks import services
+
+    transaction.on_commit(lambda: suggest_topics_for_articles.enqueue(article_ids=article_ids))
