@@ -134,7 +134,8 @@ class Declaration:
             cutoff = cutoff.date()
         return self.model_class._default_manager.filter(**{f"{self.retention_anchor}__lt": cutoff})
 
-    def present(self, row) -> dict[str, Any]:
+    def present(self, row, *, for_export: bool = True) -> dict[str, Any]:
+        """The declared fields of ``row`` as the reader sees them; JSON-ready for export."""
         values = {}
         for name, spec in self.fields.items():
             model_field = row._meta.get_field(name)
@@ -144,7 +145,9 @@ class Declaration:
                 value = str(getattr(row, name)) if getattr(row, f"{name}_id") else None
             else:
                 value = getattr(row, name)
-            values[name] = spec.present(value) if spec.present else _jsonable(value)
+            if spec.present:
+                value = spec.present(value)
+            values[name] = _jsonable(value) if for_export else value
         return values
 
 

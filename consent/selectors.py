@@ -1,8 +1,11 @@
 """Reads of consent state and of what the dashboard shows."""
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from consent import inventory
 from consent.models import ConsentEvent
@@ -70,6 +73,10 @@ class CategoryView:
 def _display(value) -> str:
     if value is None or value == "" or value == []:
         return "—"
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "j M Y, H:i")
+    if isinstance(value, date):
+        return date_format(value, "j M Y")
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
@@ -85,7 +92,7 @@ def _holding(declaration: inventory.Declaration, user) -> Holding:
     total = rows_qs.count() if declaration.many else None
     rows = []
     for row in rows_qs[:ROWS_SHOWN]:
-        presented = declaration.present(row)
+        presented = declaration.present(row, for_export=False)
         values = [_display(presented[name]) for name in declaration.fields]
         rows.append(
             {
