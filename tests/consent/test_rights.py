@@ -52,6 +52,7 @@ def test_export_queries_do_not_grow_with_the_amount_of_data(client, reader_with_
     client.force_login(reader_with_data)
     from django.test.utils import CaptureQueriesContext
 
+    client.get("/privacy/export.json")  # first request of a session does one-off work
     with CaptureQueriesContext(connection) as few:
         client.get("/privacy/export.json")
     for _ in range(15):
