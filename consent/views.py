@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consent import inventory, rights
+from consent import inventory, limits, rights
 from consent.forms import (
     ClearForm,
     ConsentToggleForm,
@@ -134,6 +134,9 @@ def delete_item(request, model: str, pk: int):
 @login_required
 @require_GET
 def export(request):
+    wait = limits.seconds_until_allowed(user=request.user, action="export")
+    if wait:
+        return limits.too_many(request, wait)
     document = rights.export_data(user=request.user)
     stamp = timezone.now().strftime("%Y-%m-%d")
     response = HttpResponse(
@@ -148,6 +151,9 @@ def export(request):
 @login_required
 @require_POST
 def clear(request):
+    wait = limits.seconds_until_allowed(user=request.user, action="clear")
+    if wait:
+        return limits.too_many(request, wait)
     form = ClearForm(request.POST)
     form.is_valid()  # a single optional checkbox: always valid
     receipt = rights.clear_recommendations(

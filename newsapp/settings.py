@@ -223,6 +223,8 @@ DP_MIN_SHOWN = 10  # noisy figures below this are shown as "fewer than 10"
 DP_MAX_TOPICS_PER_READER = 5  # contribution bound for followers per topic
 DP_MAX_READS_PER_READER_PER_DAY = 5  # contribution bound for reads
 DP_MAX_TOPICS_PER_ARTICLE = 2
+# Exports and clears a reader may ask for per hour (then a 429 that says when to retry).
+PRIVACY_REQUESTS_PER_HOUR = 10
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -170,3 +170,21 @@ def test_deleting_one_feedback_item_and_not_another_readers(client, reader_with_
     # Only declared, deletable items: the account row is not deletable this way.
     response = client.post(f"/privacy/items/accounts.User/{reader_with_data.pk}/delete/")
     assert reader_with_data.__class__.objects.filter(pk=reader_with_data.pk).exists()
+
+
+def test_export_and_clear_are_limited_per_reader_with_a_429_that_says_when(
+    client, reader_with_data, settings
+):
+    settings.PRIVACY_REQUESTS_PER_HOUR = 2
+    client.force_login(reader_with_data)
+    assert client.get("/privacy/export.json").status_code == 200
+    assert client.get("/privacy/export.json").status_code == 200
+    refused = client.get("/privacy/export.json")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "Please try again in" in refused.content.decode()
+    # Another reader is not affected; clear has its own budget.
+    other = UserFactory()
+    client.force_login(other)
+    assert client.get("/privacy/export.json").status_code == 200
+    client.force_login(reader_with_data)
+    assert client.post("/privacy/clear/").status_code == 302
