@@ -19,6 +19,7 @@ setup: $(STAMP)
 
 migrate: setup
 	$(PY) manage.py migrate --noinput --verbosity 0
+	$(PY) manage.py createcachetable
 
 run: migrate
 	$(PY) manage.py load_demo --if-empty

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -75,18 +76,24 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "newsapp.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffMFAMiddleware",
     "consent.reconsent.ReconsentMiddleware",
     "newsapp.location.VisitMiddleware",
 ]
@@ -105,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "newsapp.context_processors.site",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -136,7 +144,10 @@ AUTHENTICATION_BACKENDS = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},  # OWASP ASVS 2.1.1
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -156,6 +167,31 @@ ACCOUNT_SIGNUP_REDIRECT_URL = "/topics/?welcome=1"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Newsapp] "
 LOGIN_URL = "account_login"
+# Rate limits, counted in the shared cache below so every worker enforces the same budget.
+# The admin login goes through allauth (newsapp/urls.py), so these cover staff as well.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip,300/h/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "10/m/ip,50/h/ip",
+    "reset_password": "10/m/ip,3/m/key,10/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+}
+# Changing the e-mail address or the password asks for the password again (MFA changes
+# already do, MFA_REAUTHENTICATION_REQUIRED defaults to True).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+
+# Multi-factor authentication: TOTP with recovery codes; required for staff before the
+# admin (accounts.middleware.StaffMFAMiddleware). Secrets are stored AES-GCM encrypted
+# under the field-encryption keys (accounts.adapters.MFAAdapter).
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Plainsight"
+MFA_RECOVERY_CODES_SHOW_ONCE = True
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -172,12 +208,25 @@ EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "newsroom@localhost")
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "newsapp",
+# One cache shared by every worker: allauth's rate limits live here, and a per-process cache
+# would let each worker grant its own budget. The database cache needs
+# `manage.py createcachetable` (run by `make migrate`; the test runner does it itself).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "newsapp",
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "newsapp_cache",
+        }
+    }
 
 TASKS = {
     "default": {
@@ -229,10 +278,40 @@ PRIVACY_REQUESTS_PER_HOUR = 10
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # no script of ours reads it; forms carry the token
+# Idle expiry: a session ends SESSION_COOKIE_AGE after the *last* request; its expiry is
+# renewed at most every SESSION_RENEW_INTERVAL instead of a write on every request.
+# Absolute expiry: SESSION_ABSOLUTE_AGE after sign-in, however active. Both enforced by
+# accounts.middleware.SessionExpiryMiddleware. OWASP ASVS 3.3.2 (level 2).
+SESSION_COOKIE_AGE = 60 * 60 * 2
+SESSION_RENEW_INTERVAL = 60 * 5
+SESSION_ABSOLUTE_AGE = 60 * 60 * 12
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"  # newsapp.middleware
+# Browser features pages may use; every other one is denied in Permissions-Policy.
+PERMISSIONS_POLICY_ALLOW = {"geolocation": "(self)"}
+
+# Content-Security-Policy (django-csp 4): nothing from other origins, no inline script or
+# style, scripts only from our origin or carrying this response's nonce ({{ CSP_NONCE }}).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # data: only for the TOTP QR code allauth renders
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "upgrade-insecure-requests": not DEBUG,
+    },
+}
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -242,6 +321,8 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # `__Host-` cookies must be Secure, host-only (no Domain) and for Path=/; browsers
+    # refuse them otherwise, so a misconfiguration fails loudly.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,6 +13,9 @@ news_patterns = [
     path("region/", location.region_view, name="region"),
     path("healthz", views.healthz, name="healthz"),
 ]
+
+# The admin signs in through allauth: the same rate limits, and the TOTP step, as everyone.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include((news_patterns, "newsapp"))),

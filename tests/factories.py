@@ -24,6 +24,32 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
+    @factory.post_generation
+    def totp(self, create, extracted, **kwargs):
+        """Staff get an authenticator app by default (the admin requires one);
+        ``totp=False`` leaves it out, ``totp=True`` adds one for a reader too."""
+        if create and (self.is_staff if extracted is None else extracted):
+            give_totp(self)
+
+
+def give_totp(user) -> str:
+    """Activate TOTP for ``user`` and return its secret (make codes with totp_code)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
 
 class TopicFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -1,0 +1,57 @@
+"""Idle and absolute session expiry, and a new session key at sign-in."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+START = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
+
+
+def signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def sign_in(client, user) -> None:
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_sign_in_issues_a_new_session_key(client):
+    user = UserFactory()
+    client.get("/accounts/login/")
+    client.session.save()
+    before = client.session.session_key
+    sign_in(client, user)
+    assert client.session.session_key != before and signed_in(client)
+
+
+def test_idle_session_ends_after_two_hours_without_a_request(client):
+    user = UserFactory()
+    with time_machine.travel(START, tick=False) as clock:
+        sign_in(client, user)
+        clock.shift(timedelta(hours=1, minutes=59))
+        client.get("/privacy/")
+        assert signed_in(client)
+        clock.shift(timedelta(hours=2, minutes=1))
+        response = client.get("/privacy/")
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_active_session_ends_twelve_hours_after_sign_in(client):
+    user = UserFactory()
+    with time_machine.travel(START, tick=False) as clock:
+        sign_in(client, user)
+        for _ in range(11):
+            clock.shift(timedelta(hours=1))
+            assert client.get("/privacy/").status_code == 200  # active: idle never hits
+        clock.shift(timedelta(minutes=59))
+        assert client.get("/privacy/").status_code == 200
+        clock.shift(timedelta(minutes=2))
+        response = client.get("/privacy/")
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        assert not signed_in(client)
