@@ -2,11 +2,14 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Prefetch
+from django.utils import timezone
 
 from newsapp import services
-from newsapp.models import Article, Source, Topic
+from newsapp.ingest.suggestions import topic_suggestions_accept
+from newsapp.models import Article, Source, Topic, TopicSuggestion
 from newsapp.sanitize import clean_html
+from newsapp.tasks import import_feeds_now
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -30,31 +33,92 @@ class ArticleAdminForm(forms.ModelForm):
         return clean_html(self.cleaned_data["body"])
 
 
+class TopicSuggestionInline(admin.TabularInline):
+    """What the recommender thinks an untagged article is about; editors accept or ignore."""
+
+    model = TopicSuggestion
+    fields = ("topic", "confidence_percent", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = True
+    verbose_name = "suggested topic"
+    verbose_name_plural = "suggested topics (from the recommender; accept with the list action)"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="confidence")
+    def confidence_percent(self, obj: TopicSuggestion) -> str:
+        return f"{obj.confidence:.0%}"
+
+
+class SuggestionFilter(admin.SimpleListFilter):
+    title = "topic suggestions"
+    parameter_name = "suggested"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has suggestions"), ("no", "No suggestions")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(topic_suggestions__isnull=False).distinct()
+        if self.value() == "no":
+            return queryset.filter(topic_suggestions__isnull=True)
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
-    list_display = ("title", "source", "status", "published_at", "topic_list")
-    list_filter = ("status", "topics", "source", "published_at")
+    list_display = ("title", "source", "status", "published_at", "topic_list", "suggestions")
+    list_filter = ("status", SuggestionFilter, "topics", "source", "published_at")
     list_select_related = ("source",)
     search_fields = ("title", "summary", "body", "author")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("topics",)
     autocomplete_fields = ("source",)
-    readonly_fields = ("created_at", "updated_at")
-    actions = ("publish", "unpublish")
+    readonly_fields = ("created_at", "updated_at", "imported_at", "guid")
+    actions = ("publish", "unpublish", "accept_suggestions")
+    inlines = (TopicSuggestionInline,)
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "body")}),
         ("Filing", {"fields": ("topics", "source", "author", "original_url")}),
         ("Publication", {"fields": ("status", "published_at", "created_at", "updated_at")}),
+        ("Import", {"fields": ("imported_at", "guid"), "classes": ("collapse",)}),
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("topics")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                "topics",
+                Prefetch(
+                    "topic_suggestions",
+                    queryset=TopicSuggestion.objects.select_related("topic").order_by(
+                        "-confidence"
+                    ),
+                ),
+            )
+        )
 
     @admin.display(description="topics")
     def topic_list(self, obj: Article) -> str:
         return ", ".join(t.name for t in obj.topics.all()) or "— (untagged)"
+
+    @admin.display(description="suggested topics")
+    def suggestions(self, obj: Article) -> str:
+        return ", ".join(
+            f"{s.topic.name} ({s.confidence:.0%})" for s in obj.topic_suggestions.all()
+        )
+
+    @admin.action(description="Accept suggested topics", permissions=["change"])
+    def accept_suggestions(self, request, queryset) -> None:
+        added = topic_suggestions_accept(articles=queryset)
+        self.message_user(
+            request, f"Added {added} suggested topic(s) to the selected articles.", messages.SUCCESS
+        )
 
     @admin.action(description="Publish selected articles", permissions=["publish"])
     def publish(self, request, queryset) -> None:
@@ -86,7 +150,78 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ("name", "site_url", "feed_url", "active")
-    list_filter = ("active",)
+    list_display = (
+        "name",
+        "active",
+        "publish_imported",
+        "last_fetched_at",
+        "last_status",
+        "last_counts",
+        "problems",
+        "next_attempt",
+    )
+    list_filter = ("active", "publish_imported", "last_status")
     search_fields = ("name", "site_url", "feed_url")
     prepopulated_fields = {"slug": ("name",)}
+    actions = ("fetch_now",)
+    readonly_fields = (
+        "last_fetched_at",
+        "last_status",
+        "last_counts",
+        "last_error",
+        "consecutive_failures",
+        "next_fetch_after",
+        "etag",
+        "last_modified",
+    )
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "site_url", "feed_url", "active")}),
+        ("Import", {"fields": ("publish_imported",)}),
+        (
+            "Last fetch",
+            {
+                "fields": (
+                    "last_fetched_at",
+                    "last_status",
+                    "last_counts",
+                    "last_error",
+                    "consecutive_failures",
+                    "next_fetch_after",
+                    "etag",
+                    "last_modified",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description="last fetch: new / updated / skipped / failed")
+    def last_counts(self, obj: Source) -> str:
+        if not obj.last_fetched_at:
+            return "—"
+        return f"{obj.last_new} / {obj.last_updated} / {obj.last_skipped} / {obj.last_failed}"
+
+    @admin.display(description="problems")
+    def problems(self, obj: Source) -> str:
+        return obj.last_error or "—"
+
+    @admin.display(description="next attempt", ordering="next_fetch_after")
+    def next_attempt(self, obj: Source) -> str:
+        if obj.next_fetch_after and obj.next_fetch_after > timezone.now():
+            return (
+                f"after {timezone.localtime(obj.next_fetch_after):%Y-%m-%d %H:%M} "
+                f"({obj.consecutive_failures} failure(s) in a row)"
+            )
+        return "when due"
+
+    @admin.action(description="Fetch now", permissions=["change"])
+    def fetch_now(self, request, queryset) -> None:
+        with_feed = list(queryset.exclude(feed_url="").values_list("pk", flat=True))
+        if not with_feed:
+            self.message_user(request, "None of the selected sources has a feed.", messages.WARNING)
+            return
+        import_feeds_now.enqueue(source_ids=with_feed)
+        self.message_user(
+            request,
+            f"Fetching {len(with_feed)} feed(s); the results appear in the list when done.",
+            messages.SUCCESS,
+        )

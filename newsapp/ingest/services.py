@@ -199,7 +199,14 @@ def _create(source: Source, entry: Entry, now: datetime) -> Article:
 def _store_entries(report: FetchReport, parsed: ParsedFeed, now: datetime) -> None:
     source = report.source
     matcher = _Matcher(source, parsed.entries)
+    seen: set[str] = set()
     for entry in parsed.entries:
+        # A feed listing one entry twice: the first (newest) copy counts, the other is skipped.
+        key = entry.guid or entry.link or entry.content_hash
+        if key in seen:
+            report.skipped += 1
+            continue
+        seen.add(key)
         try:
             with transaction.atomic():
                 article = matcher.find(entry)
