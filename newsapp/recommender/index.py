@@ -38,6 +38,12 @@ PREDICT_THRESHOLD = 0.0
 FRESHNESS_WEIGHT = 1.0
 DISLIKE_WEIGHT = 0.75
 HISTORY_WEIGHT = 0.5
+# Likeness to the reader's liked articles (in standard deviations) that counts as a reason,
+# and how many of their latest likes are compared.
+LIKED_REASON = 1.0
+LIKED_COMPARED = 50
+# How much a "less" or "normal" topic trails a "more" one: this many units per halving.
+WEIGHT_SHIFT = 1.0
 NEAR_DUPLICATE = 0.6
 EXPLORATION_POSITION = 3
 
@@ -106,6 +112,11 @@ class Index:
         self.topic_position = {slug: i for i, slug in enumerate(self.topics)}
         self.source_position = {name: i for i, name in enumerate(self.source_names)}
         self.tag_columns = self.tags.tocsc()
+        self._freshness_cache: tuple[tuple[float, float], np.ndarray] | None = None
+        self._analyzer = self.vectorizer.build_analyzer()
+        self._vocabulary = self.vectorizer.vocabulary_
+        self._idf = np.asarray(self.vectorizer.idf_, dtype=np.float32)
+        self._dated = ~np.isnan(self.published)
         if self.affinity.shape[0] and self.affinity.shape[1]:
             best = self.affinity.argmax(axis=0)
             confident = self.affinity.max(axis=0) >= PREDICT_THRESHOLD
@@ -131,7 +142,27 @@ class Index:
 
     def analyse(self, text: str) -> list[str]:
         """The terms the index sees in ``text`` (lower-cased, accents stripped)."""
-        return self.vectorizer.build_analyzer()(text)
+        return self._analyzer(text)
+
+    def _query_vector(self, text: str) -> sp.csr_matrix:
+        """What ``_vectorise`` gives for one short text, without scikit-learn's per-call
+        validation (which costs more than the arithmetic for a few keywords)."""
+        counts: dict[int, int] = {}
+        for term in self._analyzer(text):
+            column = self._vocabulary.get(term)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        if not counts:
+            return sp.csr_matrix((1, len(self._idf)), dtype=np.float32)
+        columns = np.fromiter(counts, dtype=np.int32, count=len(counts))
+        order = np.argsort(columns)
+        columns = columns[order]
+        tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))[order]
+        data = (1.0 + np.log(tf)) * self._idf[columns]
+        data /= np.linalg.norm(data)
+        return sp.csr_matrix(
+            (data, columns, np.array([0, len(columns)], dtype=np.int32)), shape=(1, len(self._idf))
+        )
 
     def _scores_for(self, vector: sp.csr_matrix) -> np.ndarray:
         """Cosine of every document with a sparse query, through the query's columns only."""
@@ -149,8 +180,7 @@ class Index:
         return (raw - raw.mean()) / (std if std > 1e-9 else 1.0)
 
     def _keyword_vector(self, keywords: Iterable[str]) -> sp.csr_matrix:
-        text = " ".join(keywords)
-        return self._vectorise([text]) if text.strip() else sp.csr_matrix((1, len(self.terms)))
+        return self._query_vector(" ".join(keywords))
 
     def _feedback_vector(self, ids: Iterable) -> sp.csr_matrix | None:
         rows = [self.position[i] for i in ids if i in self.position]
@@ -168,6 +198,14 @@ class Index:
         ]
 
     # -- ranking -----------------------------------------------------------------------
+    def _topic_shifts(self, profile: Profile) -> tuple[np.ndarray, np.ndarray]:
+        """Followed topic rows and what their weight adds to an affinity: 0 for the most
+        wanted, one unit less per halving. (Scaling would be wrong: an anchored affinity
+        is negative for articles not about the topic, and scaling it down would raise them.)
+        """
+        rows, weights = self._topic_weights(profile)
+        return rows, (WEIGHT_SHIFT * np.log2(weights)).astype(np.float32)
+
     def _topic_weights(self, profile: Profile) -> tuple[np.ndarray, np.ndarray]:
         pairs = [
             (self.topic_position[slug], float(weight))
@@ -184,13 +222,22 @@ class Index:
         """Stated-preference relevance of every document, in the order of ``doc_ids``.
 
         Followed topics and typed keywords are alternatives (an article may satisfy
-        either), so their standardised scores combine by maximum; feedback then nudges.
+        either), so their anchored scores combine by maximum; feedback then nudges.
         """
+        return self._relevance_parts(profile)[0]
+
+    def _relevance_parts(self, profile: Profile) -> tuple[np.ndarray, np.ndarray | None]:
+        """The relevance and, when the reader liked articles, the standardised likeness
+        to them (so explanations can say when it counted)."""
         n = len(self.doc_ids)
         relevance = np.full(n, -np.inf, dtype=np.float32)
-        rows, weights = self._topic_weights(profile)
-        if len(rows):
-            relevance = np.max(self.affinity[rows] * weights[:, None], axis=0)
+        rows, shifts = self._topic_shifts(profile)
+        for shift in np.unique(shifts):
+            # One pass per weight level over views of the rows: no copy of the matrix.
+            best = np.full(n, -np.inf, dtype=np.float32)
+            for row in rows[shifts == shift]:
+                np.maximum(best, self.affinity[row], out=best)
+            np.maximum(relevance, best + shift, out=relevance)
         if profile.keywords:
             keyword_scores = self._standardised_scores(self._keyword_vector(profile.keywords))
             if keyword_scores.any():
@@ -199,6 +246,7 @@ class Index:
                 relevance = np.maximum(relevance, keyword_scores - PROTOTYPE_THRESHOLD)
         if np.isneginf(relevance).all():
             relevance = np.zeros(n, dtype=np.float32)
+        liked_scores = None
         for ids, weight in (
             (profile.liked, 1.0),
             (profile.history, HISTORY_WEIGHT),
@@ -206,22 +254,42 @@ class Index:
         ):
             vector = self._feedback_vector(ids)
             if vector is not None:
-                relevance = relevance + weight * self._standardised_scores(vector)
-        return relevance.astype(np.float32, copy=False)
+                scores = self._standardised_scores(vector)
+                relevance = relevance + weight * scores
+                if ids is profile.liked:
+                    liked_scores = scores
+        return relevance.astype(np.float32, copy=False), liked_scores
 
     def freshness(self, now: datetime | None = None, half_life_hours: float = 72.0) -> np.ndarray:
         now_ts = _utc_timestamp(now or datetime.now(UTC))
-        age_hours = np.clip((now_ts - self.published) / 3600.0, 0.0, None)
-        fresh = np.power(0.5, age_hours / max(half_life_hours, 1e-6))
-        return np.nan_to_num(fresh, nan=0.0).astype(np.float32)
+        # Freshness moves slowly: one computation per minute serves every request in it.
+        key = (now_ts // 60.0, half_life_hours)
+        cached = self._freshness_cache
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        now_ts = key[0] * 60.0
+        half_lives = np.clip(now_ts - self.published, 0.0, None) / (
+            3600.0 * max(half_life_hours, 1e-6)
+        )
+        fresh = np.exp2(-half_lives.astype(np.float32))
+        fresh = np.where(self._dated, fresh, np.float32(0.0))
+        fresh.flags.writeable = False
+        self._freshness_cache = (key, fresh)
+        return fresh
+
+    def _tagged_with(self, topic_rows: Sequence[int]) -> np.ndarray:
+        """Positions of the documents editors tagged with any of these topics."""
+        columns = self.tag_columns
+        parts = [columns.indices[columns.indptr[t] : columns.indptr[t + 1]] for t in topic_rows]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
 
     def allowed(self, profile: Profile, exclude: Iterable = ()) -> np.ndarray:
         """Hard filters: muted topics (tagged, or confidently about them) and muted sources."""
         allowed = np.ones(len(self.doc_ids), dtype=bool)
         muted = [self.topic_position[s] for s in profile.muted_topics if s in self.topic_position]
         if muted:
-            tagged = np.asarray(self.tag_columns[:, muted].sum(axis=1)).ravel() > 0
-            allowed &= ~tagged & ~np.isin(self.predicted, muted)
+            allowed[self._tagged_with(muted)] = False
+            allowed &= ~np.isin(self.predicted, muted)
         muted_sources = [
             self.source_position[s] for s in profile.muted_sources if s in self.source_position
         ]
@@ -249,7 +317,7 @@ class Index:
         applied, no wall of one source or one story, and one labelled exploration pick."""
         if k <= 0 or not len(self.doc_ids):
             return []
-        relevance = self.relevance(profile)
+        relevance, liked_scores = self._relevance_parts(profile)
         fresh = self.freshness(now, half_life_hours)
         allowed = self.allowed(profile, exclude)
         score = np.where(allowed, relevance + FRESHNESS_WEIGHT * fresh, -np.inf)
@@ -263,12 +331,12 @@ class Index:
         if exploration is not None:
             picks = [p for p in picks if p != exploration][: k - 1]
             picks.insert(min(EXPLORATION_POSITION, len(picks)), exploration)
-        query = self._explanation_vector(profile)
+        explainer = _Explainer(self, profile, liked_scores)
         return [
             Recommendation(
                 doc_id=self.doc_ids[i],
                 score=float(score[i]) if i != exploration else float(fresh[i]),
-                reasons=self._reasons(i, profile, query, float(fresh[i]), i == exploration),
+                reasons=explainer.reasons(i, float(fresh[i]), i == exploration),
             )
             for i in picks
         ]
@@ -311,8 +379,7 @@ class Index:
         about = self.about
         outside = allowed & (about >= 0) & ~np.isin(about, list(followed))
         if followed:
-            followed_tags = np.asarray(self.tag_columns[:, list(followed)].sum(axis=1)).ravel()
-            outside &= followed_tags == 0
+            outside[self._tagged_with(sorted(followed))] = False
         outside[picks[:EXPLORATION_POSITION]] = False
         if not outside.any():
             return None
@@ -328,45 +395,6 @@ class Index:
         score = np.where(self.allowed(liked, exclude=(doc_id,)), self.relevance(liked), -np.inf)
         order = np.argsort(-score, kind="stable")[:k]
         return [self.doc_ids[i] for i in order if np.isfinite(score[i])]
-
-    # -- explanations ------------------------------------------------------------------
-    def _explanation_vector(self, profile: Profile) -> sp.csr_matrix:
-        rows, weights = self._topic_weights(profile)
-        vector = sp.csr_matrix((1, len(self.terms)), dtype=np.float32)
-        for row, weight in zip(rows, weights, strict=True):
-            vector = vector + weight * self.topic_profiles[int(row)]
-        if profile.keywords:
-            vector = vector + self._keyword_vector(profile.keywords)
-        liked = self._feedback_vector(profile.liked)
-        if liked is not None:
-            vector = vector + liked
-        return sp.csr_matrix(vector)
-
-    def _reasons(
-        self, i: int, profile: Profile, query: sp.csr_matrix, freshness: float, exploring: bool
-    ) -> Reasons:
-        if exploring:
-            return Reasons(freshness=round(freshness, 3), exploration=True)
-        rows, weights = self._topic_weights(profile)
-        contributions = [
-            (self.topics[int(r)], float(w * self.affinity[int(r), i]))
-            for r, w in zip(rows, weights, strict=True)
-        ]
-        positive = [(slug, c) for slug, c in contributions if c > 0]
-        total = sum(c for _, c in positive)
-        topics = tuple(
-            sorted(((slug, round(c / total, 3)) for slug, c in positive), key=lambda p: -p[1])
-        )
-        overlap = self.matrix[i].multiply(query).tocsr()
-        order = np.argsort(-overlap.data)[:5]
-        terms = tuple(str(self.terms[overlap.indices[j]]) for j in order if overlap.data[j] > 0)
-        row_terms = set(self.terms[self.matrix[i].indices])
-        keywords = tuple(
-            keyword
-            for keyword in profile.keywords
-            if any(term in row_terms for term in self.analyse(keyword))
-        )
-        return Reasons(topics=topics, terms=terms, keywords=keywords, freshness=round(freshness, 3))
 
     # -- growth and persistence ----------------------------------------------------------
     def add(self, documents: Iterable[Document]) -> None:
@@ -470,6 +498,76 @@ class Index:
                 published=data["published"],
                 regions=meta["regions"],
             )
+
+
+class _Explainer:
+    """Reasons for one request's picks, in terms the reader can check: the followed
+    topics and their shares, the article's own words that matched, the typed keywords it
+    contains, and the liked article it resembles when that lifted it."""
+
+    def __init__(self, index: Index, profile: Profile, liked_scores: np.ndarray | None) -> None:
+        self.index = index
+        self.liked_scores = liked_scores
+        self.rows, self.shifts = index._topic_shifts(profile)
+        # One dense query over the vocabulary, so each pick costs a gather, not a sparse op.
+        query = np.zeros(index.matrix.shape[1], dtype=np.float32)
+        if len(self.rows):
+            weights = np.exp2(self.shifts / WEIGHT_SHIFT).astype(np.float32)
+            query += np.asarray(index.topic_profiles[self.rows].T @ weights).ravel()
+        if profile.keywords:
+            keyword = index._keyword_vector(profile.keywords)
+            query[keyword.indices] += keyword.data
+        liked = index._feedback_vector(profile.liked)
+        if liked is not None:
+            query[liked.indices] += liked.data
+        self.query = query
+        self.keyword_terms = [
+            (keyword, {index._vocabulary.get(t, -1) for t in index.analyse(keyword)} - {-1})
+            for keyword in profile.keywords
+        ]
+        self.liked_rows = [
+            (doc_id, index.position[doc_id]) for doc_id in profile.liked if doc_id in index.position
+        ][-LIKED_COMPARED:]
+
+    def reasons(self, i: int, freshness: float, exploring: bool) -> Reasons:
+        index = self.index
+        if exploring:
+            return Reasons(freshness=round(freshness, 3), exploration=True)
+        contributions = [
+            (index.topics[int(r)], float(index.affinity[int(r), i] + shift))
+            for r, shift in zip(self.rows, self.shifts, strict=True)
+        ]
+        positive = [(slug, c) for slug, c in contributions if c > 0]
+        total = sum(c for _, c in positive)
+        topics = tuple(
+            sorted(((slug, round(c / total, 3)) for slug, c in positive), key=lambda p: -p[1])
+        )
+        start, end = index.matrix.indptr[i], index.matrix.indptr[i + 1]
+        columns = index.matrix.indices[start:end]
+        overlap = index.matrix.data[start:end] * self.query[columns]
+        order = np.argsort(-overlap)[:5]
+        terms = tuple(str(index.terms[columns[j]]) for j in order if overlap[j] > 0)
+        present = set(columns.tolist())
+        keywords = tuple(k for k, cols in self.keyword_terms if cols & present)
+        return Reasons(
+            topics=topics,
+            terms=terms,
+            keywords=keywords,
+            freshness=round(freshness, 3),
+            liked=self._liked_like(i),
+        )
+
+    def _liked_like(self, i: int) -> tuple:
+        """The liked article this one resembles most, when likeness lifted it."""
+        if self.liked_scores is None or self.liked_scores[i] < LIKED_REASON:
+            return ()
+        row = self.index.matrix[i]
+        best, best_similarity = None, 0.0
+        for doc_id, position in self.liked_rows:
+            similarity = float(row.multiply(self.index.matrix[position]).sum())
+            if similarity > best_similarity:
+                best, best_similarity = doc_id, similarity
+        return (best,) if best is not None else ()
 
 
 def _tag_matrix(documents: Sequence[Document], topic_position: Mapping[str, int]) -> sp.csr_matrix:

@@ -42,7 +42,8 @@ class Reasons:
     ``topics`` pairs each followed topic that contributed with its share of the
     relevance; ``terms`` are words of the article that matched the reader's profile
     (they occur in the article); ``freshness`` is 1.0 for brand-new, 0.5 after one
-    half-life; ``exploration`` marks the "Outside your topics" pick.
+    half-life; ``exploration`` marks the "Outside your topics" pick; ``liked`` names the
+    liked article it resembles when that likeness lifted it.
     """
 
     topics: tuple[tuple[str, float], ...] = ()
@@ -50,6 +51,7 @@ class Reasons:
     keywords: tuple[str, ...] = ()
     freshness: float = 0.0
     exploration: bool = False
+    liked: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,47 @@
+"""Shared state of the benchmark run: one generated corpus, one index built, saved, loaded.
+
+Run by ``make bench`` only (``make test`` ignores this folder). The corpus size comes from
+``NEWSAPP_BENCH_DOCS`` (default 100,000). Every figure is collected in ``FIGURES`` and
+printed as one table at the end of the run.
+"""
+
+import os
+import time
+
+import pytest
+
+from newsapp.recommender import Index, build_index
+from tests.benchmarks.corpus import generate
+
+N_DOCS = int(os.environ.get("NEWSAPP_BENCH_DOCS", "100000"))
+FIGURES: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    documents, keywords, topic_words = generate(N_DOCS, seed=0)
+    return documents, keywords, topic_words
+
+
+@pytest.fixture(scope="session")
+def built(corpus, tmp_path_factory):
+    documents, keywords, _ = corpus
+    started = time.perf_counter()
+    index = build_index(documents, topic_keywords=keywords)
+    FIGURES["build time"] = f"{time.perf_counter() - started:.1f} s for {len(documents):,} articles"
+    path = tmp_path_factory.mktemp("index") / "index.npz"
+    index.save(path)
+    FIGURES["index on disk"] = f"{path.stat().st_size / 1e6:.1f} MB"
+    return path
+
+
+@pytest.fixture(scope="session")
+def index(built) -> Index:
+    return Index.load(built)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("recommender benchmark figures")
+        for name, value in FIGURES.items():
+            terminalreporter.write_line(f"{name:<36} {value}")
