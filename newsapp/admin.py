@@ -44,8 +44,20 @@ class TopicSuggestionInline(admin.TabularInline):
     verbose_name = "suggested topic"
     verbose_name_plural = "suggested topics (from the recommender; accept with the list action)"
 
+    # Suggestions belong to the article: whoever may see or edit articles may see or drop them.
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("newsapp.view_article") or self.has_delete_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("newsapp.change_article")
 
     @admin.display(description="confidence")
     def confidence_percent(self, obj: TopicSuggestion) -> str:

@@ -70,9 +70,11 @@ def _describe_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) ->
         return "a multicast address"
     if address.is_unspecified:
         return "an unspecified address"
+    if address.is_reserved:
+        return "a reserved address"
     if address.is_private:
         return "a private network address"
-    if address.is_reserved or not address.is_global:
+    if not address.is_global:
         return "a reserved address"
     return None
 

@@ -1,0 +1,171 @@
+"""Fetching is safe: public addresses only, every redirect checked, bounded in time and size."""
+
+import gzip
+import time
+
+import pytest
+from werkzeug import Response
+
+from newsapp.ingest.fetch import USER_AGENT, FetchError, RefusedAddress, check_address, fetch
+from newsapp.models import Article, Source
+from tests.newsapp.ingest_helpers import feed_bytes, serve
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _allow_loopback(settings):
+    settings.FEEDS_ALLOW_LOOPBACK = True
+
+
+@pytest.mark.parametrize(
+    ("address", "words"),
+    [
+        ("10.1.2.3", "private network"),
+        ("192.168.0.10", "private network"),
+        ("172.16.5.5", "private network"),
+        ("169.254.169.254", "link-local"),
+        ("127.0.0.1", "loopback"),
+        ("::1", "loopback"),
+        ("fe80::1", "link-local"),
+        ("fd00::1", "private network"),
+        ("::ffff:10.0.0.1", "private network"),
+        ("224.0.0.1", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("240.0.0.1", "reserved"),
+        ("100.64.0.1", "reserved"),
+    ],
+)
+def test_internal_addresses_are_refused_in_plain_words(address, words):
+    with pytest.raises(RefusedAddress, match=words):
+        check_address(address, allow_loopback=False)
+
+
+def test_public_addresses_pass_and_loopback_only_when_allowed():
+    check_address("93.184.216.34", allow_loopback=False)
+    check_address("127.0.0.1", allow_loopback=True)
+    with pytest.raises(RefusedAddress):
+        check_address("10.0.0.1", allow_loopback=True)
+
+
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "ftp://example.com/feed.xml", "gopher://x/", "javascript:1"]
+)
+def test_only_http_and_https_are_fetched(url):
+    with pytest.raises(RefusedAddress, match="only http and https"):
+        fetch(url)
+
+
+def test_loopback_is_refused_without_the_setting_and_nothing_is_requested(httpserver, settings):
+    settings.FEEDS_ALLOW_LOOPBACK = False
+    url = serve(httpserver, "/feed.xml", "rss2.xml")
+    with pytest.raises(RefusedAddress, match="loopback"):
+        fetch(url)
+    assert httpserver.log == []
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://10.0.0.7/feed.xml",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:192.168.1.1]/feed.xml",
+        "file:///etc/passwd",
+    ],
+)
+def test_redirects_into_refused_places_are_not_followed(httpserver, target):
+    httpserver.expect_request("/moved").respond_with_data(
+        "", status=302, headers={"Location": target}
+    )
+    with pytest.raises(RefusedAddress):
+        fetch(httpserver.url_for("/moved"))
+
+
+def test_safe_redirects_are_followed_and_reported(httpserver):
+    httpserver.expect_request("/old").respond_with_data(
+        "", status=301, headers={"Location": "/new.xml"}
+    )
+    serve(httpserver, "/new.xml", "rss2.xml")
+    result = fetch(httpserver.url_for("/old"))
+    assert result.url == httpserver.url_for("/new.xml")
+    assert b"Harbourside Gazette" in result.content
+
+
+def test_redirect_loops_end_with_a_clear_error(httpserver):
+    httpserver.expect_request("/loop").respond_with_data(
+        "", status=302, headers={"Location": "/loop"}
+    )
+    with pytest.raises(FetchError, match="Too many redirects"):
+        fetch(httpserver.url_for("/loop"))
+
+
+def test_requests_say_who_we_are_and_accept_gzip(httpserver):
+    httpserver.expect_request("/feed.xml", headers={"User-Agent": USER_AGENT}).respond_with_data(
+        gzip.compress(feed_bytes("rss2.xml")),
+        headers={"Content-Encoding": "gzip"},
+        content_type="application/rss+xml",
+    )
+    result = fetch(httpserver.url_for("/feed.xml"))
+    assert result.content == feed_bytes("rss2.xml")
+
+
+def test_a_declared_size_over_the_limit_is_refused_before_reading(httpserver, settings):
+    settings.FEEDS_MAX_BYTES = 1000
+    serve(httpserver, "/big.xml", "rss2-updated.xml")  # about 1.5 KB, with Content-Length
+    with pytest.raises(FetchError, match="limit"):
+        fetch(httpserver.url_for("/big.xml"))
+
+
+def test_a_huge_streamed_feed_is_cut_off_at_the_limit(httpserver):
+    """No Content-Length: the importer counts bytes as they arrive (default 5 MB limit)."""
+    item = b"<item><title>Filler</title><description>" + b"x" * 10_000 + b"</description></item>"
+
+    def endless():
+        yield b'<?xml version="1.0"?><rss version="2.0"><channel><title>Huge</title>'
+        for _ in range(1000):  # about 10 MB
+            yield item
+
+    httpserver.expect_request("/huge.xml").respond_with_response(
+        Response(endless(), content_type="application/rss+xml")
+    )
+    with pytest.raises(FetchError, match="larger than the 5,120 KB limit"):
+        fetch(httpserver.url_for("/huge.xml"))
+
+
+def test_a_compression_bomb_is_cut_off_at_the_limit(httpserver, settings):
+    settings.FEEDS_MAX_BYTES = 100_000
+    httpserver.expect_request("/bomb.xml").respond_with_data(
+        gzip.compress(b"<rss>" + b" " * 5_000_000),
+        headers={"Content-Encoding": "gzip"},
+    )
+    with pytest.raises(FetchError, match="larger than"):
+        fetch(httpserver.url_for("/bomb.xml"))
+
+
+def test_a_silent_server_times_out(httpserver, settings):
+    settings.FEEDS_READ_TIMEOUT = 0.3
+
+    def slow(request):
+        time.sleep(1)
+        return Response(feed_bytes("rss2.xml"))
+
+    httpserver.expect_request("/slow.xml").respond_with_handler(slow)
+    with pytest.raises(FetchError, match="did not answer in time"):
+        fetch(httpserver.url_for("/slow.xml"))
+
+
+def test_import_records_a_refused_redirect_on_the_source(httpserver):
+    from newsapp.ingest.services import feed_import
+
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        "", status=307, headers={"Location": "http://192.168.1.20/feed.xml"}
+    )
+    source = Source.objects.create(
+        name="Sneaky", slug="sneaky", feed_url=httpserver.url_for("/feed.xml")
+    )
+    report = feed_import(source=source)
+    source.refresh_from_db()
+    assert not report.ok
+    assert source.last_status == Source.FetchStatus.FAILED
+    assert "192.168.1.20, a private network address" in source.last_error
+    assert Article.objects.count() == 0
