@@ -1,7 +1,8 @@
 from django import forms
 from django.conf import settings
 
-from newsapp.models import Source, Topic, TopicFollow
+from newsapp.models import ArticleFeedback, Source, Topic, TopicFollow
+from newsapp.recommender import meaningful_terms
 
 
 def split_keywords(value: str) -> list[str]:
@@ -11,6 +12,10 @@ def split_keywords(value: str) -> list[str]:
         if keyword and keyword.lower() not in seen:
             seen[keyword.lower()] = keyword
     return list(seen.values())
+
+
+class FeedbackForm(forms.Form):
+    kind = forms.ChoiceField(choices=ArticleFeedback.Kind.choices)
 
 
 class TopicsForm(forms.Form):
@@ -88,6 +93,13 @@ class TopicsForm(forms.Form):
             raise forms.ValidationError(
                 f"Keywords can be at most {settings.MAX_KEYWORD_LENGTH} characters; "
                 f"“{too_long[0][:20]}…” is longer."
+            )
+        common = [k for k in keywords if not meaningful_terms(k)]
+        if common:
+            raise forms.ValidationError(
+                f"“{', '.join(common)}” {'is' if len(common) == 1 else 'are'} made only of "
+                "very common words (like “the” or “and”) that every article has, so "
+                "they cannot rank anything. Try a more specific word."
             )
         return keywords
 

@@ -71,6 +71,7 @@ class FeedItem:
     article: Article
     reasons: Reasons
     topic_names: dict[str, str]
+    liked: list[Article] = field(default_factory=list)
 
     @property
     def topic_shares(self) -> list[tuple[str, int]]:
@@ -103,12 +104,45 @@ def feed_for_user(*, preferences: StatedPreferences, limit: int) -> list[FeedIte
         half_life_hours=settings.RECOMMENDER_HALF_LIFE_HOURS,
     )
     names = {f.topic.slug: f.topic.name for f in preferences.follows}
-    articles = {a.pk: a for a in _articles_in_order([r.doc_id for r in recommendations])}
+    # The liked articles named in reasons come in the same query as the cards.
+    liked_ids = [i for r in recommendations for i in r.reasons.liked]
+    articles = {
+        a.pk: a for a in _articles_in_order([r.doc_id for r in recommendations] + liked_ids)
+    }
     return [
-        FeedItem(article=articles[r.doc_id], reasons=r.reasons, topic_names=names)
+        FeedItem(
+            article=articles[r.doc_id],
+            reasons=r.reasons,
+            topic_names=names,
+            liked=[articles[i] for i in r.reasons.liked if i in articles],
+        )
         for r in recommendations
         if r.doc_id in articles
     ]
+
+
+def topics_never_seen(*, preferences: StatedPreferences) -> list[Topic]:
+    """Topics with published articles of which the first page of the reader's feed shows
+    none, neither tagged nor matched: what their choices keep out of sight."""
+    if not preferences.follows and not preferences.keywords:
+        return []
+    recommendations = ranking.get_index().recommend(
+        preferences.profile(),
+        k=settings.FEED_PAGE_SIZE,
+        half_life_hours=settings.RECOMMENDER_HALF_LIFE_HOURS,
+    )
+    shown = {r.doc_id for r in recommendations}
+    seen = {slug for r in recommendations for slug, _ in r.reasons.topics}
+    muted = {t.pk for t in preferences.muted_topics}
+    topics = (
+        Topic.objects.filter(articles__in=Article.objects.published())
+        .exclude(pk__in=muted)
+        .exclude(articles__in=shown)
+        .exclude(slug__in=seen)
+        .distinct()
+        .order_by("name")
+    )
+    return list(topics)
 
 
 def more_like_this(*, article: Article, preferences: StatedPreferences, limit: int = 5):

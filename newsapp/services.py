@@ -5,7 +5,14 @@ from collections.abc import Iterable, Mapping
 from django.db import transaction
 from django.utils import timezone
 
-from newsapp.models import Article, ReaderPreferences, Source, Topic, TopicFollow
+from newsapp.models import (
+    Article,
+    ArticleFeedback,
+    ReaderPreferences,
+    Source,
+    Topic,
+    TopicFollow,
+)
 
 
 @transaction.atomic
@@ -67,3 +74,30 @@ def articles_set_status(*, articles, status: str) -> int:
         article.save(update_fields=["status", "published_at", "updated_at"])
         changed += 1
     return changed
+
+
+@transaction.atomic
+def article_feedback_toggle(*, user, article: Article, kind: str) -> ArticleFeedback | None:
+    """Record "more like this" or "less like this" on ``article``.
+
+    Saying the same thing twice takes it back (returns ``None``); saying the other thing
+    replaces it, so a reader holds at most one opinion per article.
+    """
+    existing = ArticleFeedback.objects.select_for_update().filter(user=user, article=article)
+    feedback = existing.first()
+    if feedback is not None and feedback.kind == kind:
+        feedback.delete()
+        return None
+    if feedback is not None:
+        feedback.kind = kind
+        feedback.save(update_fields=["kind"])
+        return feedback
+    return ArticleFeedback.objects.create(user=user, article=article, kind=kind)
+
+
+@transaction.atomic
+def source_mute(*, user, source: Source) -> ReaderPreferences:
+    """Never show ``user`` anything from ``source`` again (until they unmute it)."""
+    preferences, _ = ReaderPreferences.objects.get_or_create(user=user)
+    preferences.muted_sources.add(source)
+    return preferences

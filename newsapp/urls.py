@@ -10,6 +10,8 @@ news_patterns = [
     path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
     path("topics/", views.topics, name="topics"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
+    path("articles/<slug:slug>/feedback/", views.article_feedback, name="article-feedback"),
+    path("sources/<slug:slug>/mute/", views.source_mute, name="source-mute"),
     path("region/", location.region_view, name="region"),
     path("healthz", views.healthz, name="healthz"),
 ]

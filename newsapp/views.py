@@ -5,12 +5,13 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from newsapp import ranking, selectors, services
-from newsapp.forms import TopicsForm
-from newsapp.models import Article, Source, Topic, TopicFollow
+from newsapp.forms import FeedbackForm, TopicsForm
+from newsapp.models import Article, ArticleFeedback, Source, Topic, TopicFollow
 from newsapp.selectors import StatedPreferences
 
 # The feed is ranked, not a list: readers page through this many of its best articles.
@@ -26,6 +27,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return top_stories(request)
     preferences = selectors.preferences_for_user(user=request.user)
+    if preferences.paused:
+        # The reader objected to profiling: Top stories, and no profile is computed.
+        return _top_stories_page(request, preferences, paused=True)
     if not preferences.follows and not preferences.keywords:
         return redirect("newsapp:topics")
     page = _page(request, range(FEED_DEPTH), settings.FEED_PAGE_SIZE)
@@ -39,9 +43,67 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def top_stories(request: HttpRequest) -> HttpResponse:
     preferences = selectors.preferences_for_user(user=request.user)
+    return _top_stories_page(request, preferences, paused=False)
+
+
+def _top_stories_page(request: HttpRequest, preferences: StatedPreferences, *, paused: bool):
     articles = selectors.top_stories(preferences=preferences)
     page = _page(request, articles, settings.FEED_PAGE_SIZE)
-    return render(request, "newsapp/top_stories.html", {"page": page, "preferences": preferences})
+    context = {"page": page, "preferences": preferences, "paused": paused}
+    response = render(request, "newsapp/top_stories.html", context)
+    if paused:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """Redirect to the page the form was on, if it is one of ours."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@login_required
+@require_POST
+def article_feedback(request: HttpRequest, slug: str) -> HttpResponse:
+    """ "More like this" / "less like this" on a published article; again to take it back."""
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose “more like this” or “less like this”.")
+        return _back(request, article.get_absolute_url())
+    feedback = services.article_feedback_toggle(
+        user=request.user, article=article, kind=form.cleaned_data["kind"]
+    )
+    if feedback is None:
+        messages.info(request, f"Taken back: your feedback on “{article.title}” is gone.")
+    elif feedback.kind == ArticleFeedback.Kind.MORE:
+        messages.success(
+            request, f"Noted: more like “{article.title}”. Press it again to take it back."
+        )
+    else:
+        messages.success(
+            request,
+            f"Noted: less like “{article.title}”; it and stories like it move out of your "
+            "feed. Press it again to take it back.",
+        )
+    return _back(request, article.get_absolute_url())
+
+
+@login_required
+@require_POST
+def source_mute(request: HttpRequest, slug: str) -> HttpResponse:
+    """Hide every story from one outlet, everywhere (undo on /topics/)."""
+    source = get_object_or_404(Source, slug=slug)
+    services.source_mute(user=request.user, source=source)
+    messages.success(
+        request,
+        f"You will no longer see stories from {source.name}. You can undo this on your topics.",
+    )
+    return _back(request, "/")
 
 
 @require_GET
@@ -55,7 +117,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if article.is_published
         else []
     )
-    return render(request, "newsapp/article_detail.html", {"article": article, "related": related})
+    context = {"article": article, "related": related, "preferences": preferences}
+    return render(request, "newsapp/article_detail.html", context)
 
 
 @require_GET
@@ -122,7 +185,7 @@ def topics(request: HttpRequest) -> HttpResponse:
         form = TopicsForm(request.POST, topics=topic_list, sources=sources)
         if form.is_valid():
             proposed = _stated(form)
-            if "preview" in request.POST:
+            if "preview" in request.POST and not preferences.paused:
                 preview = selectors.feed_preview(current=preferences, proposed=proposed)
             else:
                 services.preferences_update(
@@ -166,6 +229,10 @@ def topics(request: HttpRequest) -> HttpResponse:
         "weights": TopicFollow.Weight.choices,
         "preview": preview,
         "welcome": "welcome" in request.GET,
+        "never_seen": (
+            [] if preferences.paused else selectors.topics_never_seen(preferences=preferences)
+        ),
+        "paused": preferences.paused,
     }
     return render(request, "newsapp/topics.html", context)
 

@@ -5,7 +5,15 @@ benchmarked alone. The Django side (``newsapp.ranking``) only adapts models to
 ``Document`` and ``Profile``.
 """
 
-from newsapp.recommender.index import Index, build_index
+from newsapp.recommender.index import Index, build_index, meaningful_terms
 from newsapp.recommender.types import Document, Profile, Reasons, Recommendation
 
-__all__ = ["Document", "Index", "Profile", "Reasons", "Recommendation", "build_index"]
+__all__ = [
+    "Document",
+    "Index",
+    "Profile",
+    "Reasons",
+    "Recommendation",
+    "build_index",
+    "meaningful_terms",
+]

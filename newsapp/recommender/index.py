@@ -57,6 +57,14 @@ VECTORIZER_PARAMS = {
 }
 
 
+_ANALYZER = TfidfVectorizer(**VECTORIZER_PARAMS).build_analyzer()
+
+
+def meaningful_terms(text: str) -> list[str]:
+    """The words of ``text`` any index could rank by: not stop words, not digits alone."""
+    return _ANALYZER(text)
+
+
 def _utc_timestamp(value: datetime | None) -> float:
     if value is None:
         return math.nan
