@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -33,6 +35,10 @@ DEMO_ACCOUNTS = [
     ("editor@example.com", "demo-editor-pass", True, "Editors", "an editor (admin)"),
     ("privacy@example.com", "demo-privacy-pass", True, "Privacy officers", "a privacy officer"),
 ]
+# Staff need a second factor for the admin. The demo staff share one public, dev-only
+# TOTP secret (base32): add it to an authenticator app, or print a code with
+# `manage.py shell -c "from tests.factories import totp_code; print(totp_code('...'))"`.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPDEMOSTAFFONLY234"
 READER_TOPICS = {"technology": 3, "science": 2, "climate": 2}
 READER_KEYWORDS = ["tram", "heat pumps"]
 
@@ -165,6 +171,8 @@ class Command(BaseCommand):
             )
             if group_name:
                 user.groups.add(Group.objects.get(name=group_name))
+            if staff and not Authenticator.objects.filter(user=user, type="totp").exists():
+                TOTP.activate(user, DEMO_TOTP_SECRET)
             if not staff and created:
                 follows = {
                     topic: READER_TOPICS[topic.slug]
@@ -179,5 +187,9 @@ class Command(BaseCommand):
                     explore=True,
                 )
             self.stdout.write(f"  {purpose:<22} {email:<22} password: {password}")
+        self.stdout.write(
+            f"  Staff sign-in asks for a TOTP code: the dev-only secret is {DEMO_TOTP_SECRET} "
+            "(add it to an authenticator app)."
+        )
         if not TopicFollow.objects.exists():
             self.stdout.write("  (no topics loaded, so the reader follows none yet)")
