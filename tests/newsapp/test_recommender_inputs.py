@@ -1,0 +1,87 @@
+"""Bad and unusual inputs to the recommender core: no exception, sensible ranking."""
+
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+from newsapp import ranking
+from newsapp.recommender import Document, Index, Profile, build_index
+from tests.factories import ArticleFactory, TopicFactory
+from tests.newsapp.test_recommender import NOW, corpus
+
+
+@pytest.fixture(scope="module")
+def index():
+    return build_index(corpus(), topic_keywords={"space": ["telescope", "planet"]})
+
+
+def test_empty_and_huge_keyword_lists(index):
+    assert len(index.recommend(Profile(keywords=()), k=5, now=NOW)) == 5
+    huge = (*(f"word{i}" for i in range(5000)), "telescope")
+    top = index.recommend(Profile(keywords=huge, explore=False), k=3, now=NOW)
+    assert top[0].doc_id.startswith("space") and "telescope" in top[0].reasons.keywords
+
+
+def test_following_every_topic_ranks_everything_without_error(index):
+    profile = Profile(topics=dict.fromkeys(index.topics, 1.0))
+    recommendations = index.recommend(profile, k=12, now=NOW)
+    assert len({r.doc_id for r in recommendations}) == len(recommendations) >= 10
+    assert not any(r.reasons.exploration for r in recommendations)  # nothing is outside
+
+
+def test_less_wanted_topic_trails_a_more_wanted_one(index):
+    relevance = index.relevance(Profile(topics={"food": 3.0, "sport": 1.0}))
+    ranked = [index.doc_ids[i] for i in np.argsort(-relevance)]
+    assert all(doc_id.startswith("food") for doc_id in ranked[:2])
+
+
+def test_one_megabyte_body_and_non_english_text():
+    docs = [
+        *corpus(),
+        Document(id="big", title="Marathon", text="marathon runner " * 70_000),
+        Document(id="fr", title="Télescope géant", text="Le télescope observe une planète."),
+        Document(id="ja", title="天文学", text="望遠鏡で惑星を観測した。"),
+    ]
+    index = build_index(docs, topic_keywords={"space": ["telescope"]})
+    top = index.recommend(Profile(keywords=("télescope",), explore=False), k=2, now=NOW)
+    assert "fr" in [r.doc_id for r in top]
+    assert index.recommend(Profile(keywords=("惑星",)), k=3, now=NOW)
+
+
+def test_disliked_article_and_muted_source_leave_and_liked_lifts_its_like(index):
+    profile = Profile(topics={"food": 1.0}, disliked=("food-0",), liked=("space-0",))
+    recommendations = index.recommend(profile, k=12, now=NOW)
+    ids = [r.doc_id for r in recommendations]
+    assert "food-0" not in ids
+    assert any(r.reasons.liked == ("space-0",) for r in recommendations)
+
+
+def test_added_article_survives_save_and_load(tmp_path):
+    index = build_index(corpus())
+    index.add([Document(id="new", title="Planet", text="telescope planet galaxy orbit")])
+    index.save(tmp_path / "i.npz")
+    loaded = Index.load(tmp_path / "i.npz")
+    profile = Profile(topics={"space": 1.0}, explore=False)
+    assert np.allclose(loaded.relevance(profile), index.relevance(profile))
+    relevance = loaded.relevance(profile)
+    # right after the two space stories editors tagged, above every untagged one
+    assert loaded.doc_ids[int(np.argsort(-relevance)[2])] == "new"
+
+
+@pytest.mark.django_db
+def test_django_adapter_builds_from_models_and_ranks_a_new_article_at_once():
+    space = TopicFactory(name="Space", keywords="telescope, planet")
+    TopicFactory(name="Food", keywords="bread, harvest")
+    ArticleFactory(title="Bread at the market", body="<p>bread harvest</p>")
+    first = ranking.get_index()
+    assert first.topics == ["food", "space"]
+    article = ArticleFactory(
+        title="A new planet", body="<p>The telescope saw a planet.</p>", topics=[space]
+    )
+    article.published_at -= timedelta(minutes=1)
+    article.save()
+    index = ranking.get_index()
+    assert index is not first and article.pk in index.doc_ids
+    top = index.recommend(Profile(topics={"space": 1.0}, explore=False), k=1)
+    assert top[0].doc_id == article.pk
