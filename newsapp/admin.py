@@ -33,37 +33,6 @@ class ArticleAdminForm(forms.ModelForm):
         return clean_html(self.cleaned_data["body"])
 
 
-class TopicSuggestionInline(admin.TabularInline):
-    """What the recommender thinks an untagged article is about; editors accept or ignore."""
-
-    model = TopicSuggestion
-    fields = ("topic", "confidence_percent", "created_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = True
-    verbose_name = "suggested topic"
-    verbose_name_plural = "suggested topics (from the recommender; accept with the list action)"
-
-    # Suggestions belong to the article: whoever may see or edit articles may see or drop them.
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.has_perm("newsapp.view_article") or self.has_delete_permission(
-            request, obj
-        )
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return request.user.has_perm("newsapp.change_article")
-
-    @admin.display(description="confidence")
-    def confidence_percent(self, obj: TopicSuggestion) -> str:
-        return f"{obj.confidence:.0%}"
-
-
 class SuggestionFilter(admin.SimpleListFilter):
     title = "topic suggestions"
     parameter_name = "suggested"
@@ -90,12 +59,11 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("topics",)
     autocomplete_fields = ("source",)
-    readonly_fields = ("created_at", "updated_at", "imported_at", "guid")
+    readonly_fields = ("suggestions", "created_at", "updated_at", "imported_at", "guid")
     actions = ("publish", "unpublish", "accept_suggestions")
-    inlines = (TopicSuggestionInline,)
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "body")}),
-        ("Filing", {"fields": ("topics", "source", "author", "original_url")}),
+        ("Filing", {"fields": ("topics", "suggestions", "source", "author", "original_url")}),
         ("Publication", {"fields": ("status", "published_at", "created_at", "updated_at")}),
         ("Import", {"fields": ("imported_at", "guid"), "classes": ("collapse",)}),
     )
@@ -121,8 +89,12 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="suggested topics")
     def suggestions(self, obj: Article) -> str:
-        return ", ".join(
-            f"{s.topic.name} ({s.confidence:.0%})" for s in obj.topic_suggestions.all()
+        """The recommender's guesses with its confidence; accepted with the list action."""
+        if obj.pk is None:
+            return "—"
+        return (
+            ", ".join(f"{s.topic.name} ({s.confidence:.0%})" for s in obj.topic_suggestions.all())
+            or "—"
         )
 
     @admin.action(description="Accept suggested topics", permissions=["change"])
