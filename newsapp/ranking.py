@@ -36,9 +36,9 @@ def content_version() -> str:
 def article_documents() -> list[Document]:
     articles = (
         Article.objects.published()
-        .select_related("source")
+        .select_related("source", "region")
         .prefetch_related("topics")
-        .only("id", "title", "summary", "body", "published_at", "source__slug")
+        .only("id", "title", "summary", "body", "published_at", "source__slug", "region__slug")
     )
     return [
         Document(
@@ -48,6 +48,7 @@ def article_documents() -> list[Document]:
             topics=frozenset(topic.slug for topic in article.topics.all()),
             source=article.source.slug if article.source else None,
             published_at=article.published_at,
+            region=article.region.slug if article.region else None,
         )
         for article in articles.iterator(chunk_size=2000)
     ]
@@ -91,9 +92,19 @@ def reset_cache() -> None:
 
 
 def profile_for(
-    *, follows, keywords, muted_topics, muted_sources, liked=(), disliked=(), explore=True
+    *,
+    follows,
+    keywords,
+    muted_topics,
+    muted_sources,
+    liked=(),
+    disliked=(),
+    history=(),
+    region=None,
+    explore=True,
 ) -> Profile:
-    """A ``Profile`` from stated preferences: follows are (slug, weight) pairs."""
+    """A ``Profile`` from stated preferences (follows are (slug, weight) pairs), plus the
+    reading history and region the reader allowed, when they did."""
     return Profile(
         topics={slug: float(weight) for slug, weight in follows},
         keywords=tuple(keywords),
@@ -101,5 +112,7 @@ def profile_for(
         muted_sources=frozenset(muted_sources),
         liked=tuple(liked),
         disliked=tuple(disliked),
+        history=tuple(history),
+        region=region,
         explore=explore,
     )

@@ -5,7 +5,16 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from newsapp import ranking
-from newsapp.models import Article, ArticleFeedback, ReaderPreferences, Source, Topic, TopicFollow
+from newsapp.history import history_for
+from newsapp.models import (
+    Article,
+    ArticleFeedback,
+    ReaderLocation,
+    ReaderPreferences,
+    Source,
+    Topic,
+    TopicFollow,
+)
 from newsapp.recommender import Profile, Reasons
 
 
@@ -19,6 +28,8 @@ class StatedPreferences:
     paused: bool = False
     liked: list[int] = field(default_factory=list)
     disliked: list[int] = field(default_factory=list)
+    history: list[int] = field(default_factory=list)  # only with personalize_history consent
+    region: str | None = None  # only with location consent
 
     @property
     def followed_slugs(self) -> set[str]:
@@ -32,6 +43,8 @@ class StatedPreferences:
             muted_sources=[s.slug for s in self.muted_sources],
             liked=self.liked,
             disliked=self.disliked,
+            history=self.history,
+            region=self.region,
             explore=self.explore,
         )
 
@@ -52,12 +65,17 @@ def preferences_for_user(*, user) -> StatedPreferences:
         "article_id", "kind"
     ):
         (liked if kind == ArticleFeedback.Kind.MORE else disliked).append(article_id)
+    # Rows exist only while the matching consent is granted (withdrawal deletes them).
+    history = history_for(user=user)
+    region = ReaderLocation.objects.filter(user=user).first()
+    allowed = {"history": history, "region": region.region if region else None}
     if preferences is None:
-        return StatedPreferences(follows=follows, liked=liked, disliked=disliked)
+        return StatedPreferences(follows=follows, liked=liked, disliked=disliked, **allowed)
     return StatedPreferences(
         follows=follows,
         liked=liked,
         disliked=disliked,
+        **allowed,
         paused=preferences.personalization_paused,
         keywords=preferences.keyword_list,
         muted_topics=list(preferences.muted_topics.all()),

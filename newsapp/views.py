@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from newsapp import ranking, selectors, services
 from newsapp.forms import FeedbackForm, TopicsForm
+from newsapp.history import record_article_view
 from newsapp.models import Article, ArticleFeedback, Source, Topic, TopicFollow
 from newsapp.selectors import StatedPreferences
 
@@ -117,6 +118,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if article.is_published
         else []
     )
+    if article.is_published:
+        record_article_view(user=request.user, article=article)  # only what consents allow
     context = {"article": article, "related": related, "preferences": preferences}
     return render(request, "newsapp/article_detail.html", context)
 

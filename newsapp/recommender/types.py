@@ -43,7 +43,8 @@ class Reasons:
     relevance; ``terms`` are words of the article that matched the reader's profile
     (they occur in the article); ``freshness`` is 1.0 for brand-new, 0.5 after one
     half-life; ``exploration`` marks the "Outside your topics" pick; ``liked`` names the
-    liked article it resembles when that likeness lifted it.
+    liked article it resembles when that likeness lifted it; ``local`` says it is about
+    the reader's chosen region.
     """
 
     topics: tuple[tuple[str, float], ...] = ()
@@ -52,6 +53,7 @@ class Reasons:
     freshness: float = 0.0
     exploration: bool = False
     liked: tuple = ()
+    local: bool = False  # about the region the reader chose for local news
 
 
 @dataclass(frozen=True)

@@ -92,3 +92,28 @@ def test_keywords_survive_key_rotation(settings, capsys):
     stored = _raw("newsapp_readerpreferences", "keywords")[0]
     assert crypto.key_id_of(stored) == crypto.current_key_id()
     assert ReaderPreferences.objects.get(user=reader).keywords == "lighthouses"
+
+
+def test_a_local_story_is_explained_in_the_feed_and_history_is_recorded_on_reading(client, harbour):
+    from newsapp.models import Article, ReadingEvent
+    from tests.factories import ArticleFactory, TopicFactory, follow
+
+    food = TopicFactory(name="Food", keywords="chef, recipe, harvest")
+    for i in range(6):
+        ArticleFactory(
+            title=f"Chef story {i}", body="<p>A chef cooks the harvest.</p>", topics=[food]
+        )
+    local = ArticleFactory(
+        title="Upland chef opens a harvest kitchen", body="<p>Chef and harvest.</p>", topics=[food]
+    )
+    Article.objects.filter(pk=local.pk).update(region=harbour)
+    reader = UserFactory()
+    follow(reader, food)
+    consent_grant(user=reader, purpose="location", method="dashboard")
+    consent_grant(user=reader, purpose="personalize_history", method="dashboard")
+    client.force_login(reader)
+    client.post("/region/", {"region": "upland"})
+    feed = client.get("/").content.decode()
+    assert "About your region" in feed
+    client.get(local.get_absolute_url())
+    assert ReadingEvent.objects.filter(article=local).count() == 1

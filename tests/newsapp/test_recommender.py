@@ -148,3 +148,52 @@ def test_keyword_only_topic_beside_learned_topics_ranks_its_untagged_articles():
     ranked = [index.doc_ids[i] for i in np.argsort(-relevance)]
     # the two space stories that share a word with the keywords lead
     assert set(ranked[:2]) == {"space-0", "space-1"}
+
+
+def test_articles_about_the_chosen_region_rise_and_say_so(tmp_path):
+    target = [d.id for d in corpus() if d.id.startswith("food-")][-1]  # the oldest food story
+    docs = [
+        Document(
+            id=d.id,
+            title=d.title,
+            text=d.text,
+            topics=d.topics,
+            source=d.source,
+            published_at=d.published_at,
+            region="harbourside" if d.id == target else None,
+        )
+        for d in corpus()
+    ]
+    index = build_index(docs)
+    plain = [r.doc_id for r in index.recommend(Profile(topics={"food": 2.0}), k=6, now=NOW)]
+    local = index.recommend(Profile(topics={"food": 2.0}, region="harbourside"), k=6, now=NOW)
+    ids = [r.doc_id for r in local]
+    assert ids.index(target) <= (plain.index(target) if target in plain else 99)
+    every = len(docs)
+    before = {
+        r.doc_id: r.score for r in index.recommend(Profile(topics={"food": 2.0}), k=every, now=NOW)
+    }
+    after = {
+        r.doc_id: r.score
+        for r in index.recommend(
+            Profile(topics={"food": 2.0}, region="harbourside"), k=every, now=NOW
+        )
+    }
+    assert after[target] > before[target] + 0.4
+    assert next(r for r in local if r.doc_id == target).reasons.local
+    assert not any(r.reasons.local for r in local if r.doc_id != target)
+    # The region survives a save and load; an unknown region changes nothing.
+    index.save(tmp_path / "index.npz")
+    loaded = Index.load(tmp_path / "index.npz")
+    again = loaded.recommend(Profile(topics={"food": 2.0}, region="harbourside"), k=6, now=NOW)
+    assert [r.doc_id for r in again] == ids
+    unknown = index.recommend(Profile(topics={"food": 2.0}, region="nowhere"), k=6, now=NOW)
+    assert [r.doc_id for r in unknown] == plain
+
+
+def test_reading_history_lifts_similar_articles():
+    index = build_index(corpus())
+    base = index.relevance(Profile(topics={"sport": 2.0}))
+    with_history = index.relevance(Profile(topics={"sport": 2.0}, history=("space-0",)))
+    space_rows = [i for i, doc_id in enumerate(index.doc_ids) if doc_id.startswith("space-")]
+    assert with_history[space_rows].mean() > base[space_rows].mean() + 0.1
