@@ -39,10 +39,14 @@ def _within_daily_quota(pseudonym: str, day) -> bool:
     return counted <= settings.DP_MAX_READS_PER_READER_PER_DAY
 
 
-def record_article_view(*, user, article) -> None:
+def record_article_view(*, user, article, paused: bool = False) -> None:
+    """``paused``: the reader objected to profiling, so no history is kept (counts are
+    not a profile and still follow the analytics consent)."""
     if not getattr(user, "is_authenticated", False):
         return
     consents = consents_for_user(user=user)
+    if paused:
+        consents[PERSONALIZE_HISTORY] = False
     if not (consents.get(PERSONALIZE_HISTORY) or consents.get(ANALYTICS)):
         return
     pseudonym = pseudonym_for(user.pk)

@@ -119,7 +119,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else []
     )
     if article.is_published:
-        record_article_view(user=request.user, article=article)  # only what consents allow
+        # Only what the consents allow; no history while personalization is paused.
+        record_article_view(user=request.user, article=article, paused=preferences.paused)
     context = {"article": article, "related": related, "preferences": preferences}
     return render(request, "newsapp/article_detail.html", context)
 

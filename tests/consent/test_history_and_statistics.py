@@ -157,3 +157,16 @@ def test_the_scheduled_tasks_purge_and_checkpoint():
     assert result.return_value["What you read"] == 1 and not ReadingEvent.objects.exists()
     assert checkpoint_ledger_task.enqueue().return_value is True
     assert LedgerCheckpoint.objects.get().length == 1
+
+
+def test_no_history_is_kept_while_personalization_is_paused(client):
+    reader = UserFactory()
+    consent_grant(user=reader, purpose="personalize_history", method="dashboard")
+    client.force_login(reader)
+    client.post("/privacy/pause/", {"paused": "1"})
+    article = ArticleFactory()
+    client.get(article.get_absolute_url())
+    assert not ReadingEvent.objects.exists()
+    client.post("/privacy/pause/", {"paused": "0"})
+    client.get(article.get_absolute_url())
+    assert ReadingEvent.objects.count() == 1
