@@ -2,12 +2,18 @@
 
 The index is built once per content version, saved under ``RECOMMENDER_INDEX_DIR`` named
 by that version, and kept in memory; every worker on the machine loads the same file
-instead of rebuilding, and reloads when the version changes.
+instead of rebuilding, and reloads when the version changes. When the only change is
+newly published articles, the index in memory grows by transforming them with its
+vocabulary (no refit), so a new article ranks within a request; edits, unpublishing and
+topic changes trigger a full build (``manage.py build_index`` does one ahead of time).
 """
 
+import copy
 import hashlib
 import logging
 import threading
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -19,24 +25,49 @@ from newsapp.recommender import Document, Index, Profile, build_index
 logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-_cache: dict[str, Index] = {}
 
 
-def content_version() -> str:
-    """A short key that changes whenever the published corpus or a topic changes."""
+@dataclass(frozen=True)
+class ContentStamp:
+    published: int
+    changed: datetime | None
+    topics: tuple
+
+    @property
+    def version(self) -> str:
+        raw = f"{self.published}|{self.changed}|{self.topics[0]}|{self.topics[1]}"
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+_cache: dict[str, tuple[Index, ContentStamp]] = {}
+
+
+def content_stamp() -> ContentStamp:
     articles = Article.objects.aggregate(
         published=Count("id", filter=Q(status=Article.Status.PUBLISHED)),
         changed=Max("updated_at"),
     )
     topics = Topic.objects.aggregate(count=Count("id"), changed=Max("updated_at"))
-    raw = f"{articles['published']}|{articles['changed']}|{topics['count']}|{topics['changed']}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+    return ContentStamp(
+        published=articles["published"],
+        changed=articles["changed"],
+        topics=(topics["count"], topics["changed"]),
+    )
 
 
-def article_documents() -> list[Document]:
+def content_version() -> str:
+    """A short key that changes whenever the published corpus or a topic changes."""
+    return content_stamp().version
+
+
+def article_documents(ids=None, progress=None) -> list[Document]:
+    """Every published article as a ``Document`` (only ``ids`` when given); ``progress``
+    wraps the row iterator (a tqdm bar in the build command)."""
+    articles = Article.objects.published()
+    if ids is not None:
+        articles = articles.filter(pk__in=ids)
     articles = (
-        Article.objects.published()
-        .select_related("source", "region")
+        articles.select_related("source", "region")
         .prefetch_related("topics")
         .only("id", "title", "summary", "body", "published_at", "source__slug", "region__slug")
     )
@@ -50,7 +81,7 @@ def article_documents() -> list[Document]:
             published_at=article.published_at,
             region=article.region.slug if article.region else None,
         )
-        for article in articles.iterator(chunk_size=2000)
+        for article in (progress or iter)(articles.iterator(chunk_size=2000))
     ]
 
 
@@ -61,15 +92,34 @@ def topic_keywords() -> dict[str, list[str]]:
     }
 
 
+def _grown(previous: tuple[Index, ContentStamp], stamp: ContentStamp) -> Index | None:
+    """``previous`` plus the articles published since, or None when more than that changed."""
+    index, old = previous
+    if stamp.topics != old.topics or old.changed is None or stamp.published <= old.published:
+        return None
+    changed = list(Article.objects.filter(updated_at__gt=old.changed).values_list("pk", "status"))
+    if any(pk in index.position for pk, _ in changed):
+        return None  # a ranked article was edited or unpublished: refit
+    new = [pk for pk, status in changed if status == Article.Status.PUBLISHED]
+    if old.published + len(new) != stamp.published:
+        return None
+    grown = copy.copy(index)  # readers of the old index in other threads are unaffected
+    grown.source_names = list(index.source_names)
+    grown.add(article_documents(ids=new))
+    return grown
+
+
 def get_index() -> Index:
-    """The index for the current content, from memory, from disk, or freshly built."""
-    version = content_version()
-    index = _cache.get(version)
-    if index is not None:
-        return index
+    """The index for the current content, from memory, from disk, grown from the previous
+    one, or freshly built."""
+    stamp = content_stamp()
+    version = stamp.version
+    cached = _cache.get(version)
+    if cached is not None:
+        return cached[0]
     with _lock:
         if version in _cache:
-            return _cache[version]
+            return _cache[version][0]
         directory = Path(settings.RECOMMENDER_INDEX_DIR)
         path = directory / f"index-{version}.npz"
         index = None
@@ -78,13 +128,30 @@ def get_index() -> Index:
                 index = Index.load(path)
             except (OSError, ValueError, KeyError):
                 logger.warning("Recommender index %s is unreadable; rebuilding.", path.name)
+        if index is None and _cache:
+            index = _grown(next(iter(_cache.values())), stamp)
         if index is None:
             index = build_index(article_documents(), topic_keywords=topic_keywords())
+        if not path.exists():
             directory.mkdir(parents=True, exist_ok=True)
             index.save(path)
         _cache.clear()
-        _cache[version] = index
+        _cache[version] = (index, stamp)
         return index
+
+
+def build_now(progress=None) -> tuple[Index, str]:
+    """A full build (refit) for the current content, saved for every worker."""
+    stamp = content_stamp()
+    index = build_index(article_documents(progress=progress), topic_keywords=topic_keywords())
+    directory = Path(settings.RECOMMENDER_INDEX_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"index-{stamp.version}.npz"
+    index.save(path)
+    with _lock:
+        _cache.clear()
+        _cache[stamp.version] = (index, stamp)
+    return index, str(path)
 
 
 def reset_cache() -> None:

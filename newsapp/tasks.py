@@ -36,3 +36,13 @@ def import_feeds_now(source_ids: list[int]) -> dict[str, int]:
 def suggest_topics_for_articles(article_ids: list[int]) -> int:
     """Ask the recommender which topics newly imported, untagged articles are about."""
     return topic_suggestions_refresh(article_ids=article_ids)
+
+
+@task()
+def build_recommender_index() -> int:
+    """A full refit of the recommender index, saved for every worker (schedule nightly and
+    after topic changes or bulk imports)."""
+    from newsapp import ranking
+
+    index, _ = ranking.build_now()
+    return len(index)

@@ -215,3 +215,35 @@ def test_query_count_does_not_grow_with_articles(
     assert len(large) == len(small)
     with django_assert_max_num_queries(15):
         client.get(target)
+
+
+def test_a_newly_published_article_joins_the_index_without_a_refit(client, newsroom):
+    from newsapp import ranking
+
+    reader = UserFactory()
+    follow(reader, newsroom["food"])
+    client.force_login(reader)
+    client.get("/")
+    before = ranking.get_index()
+    fresh = ArticleFactory(
+        title="Harvest chefs open a recipe school",
+        body="<p>Chefs teach a harvest recipe.</p>",
+        topics=[newsroom["food"]],
+    )
+    after = ranking.get_index()
+    assert after is not before and after.vectorizer is before.vectorizer  # grown, not refit
+    assert fresh.pk in after.position and fresh.pk not in before.position
+    assert fresh.title in client.get("/").content.decode()
+    # Editing a ranked article refits.
+    fresh.title = "Harvest chefs open a bigger recipe school"
+    fresh.save()
+    assert ranking.get_index().vectorizer is not after.vectorizer
+
+
+def test_build_index_command_builds_and_saves(newsroom, settings, capsys):
+    from django.core.management import call_command
+
+    call_command("build_index")
+    out = capsys.readouterr().out
+    assert "Index built:" in out and "articles" in out
+    assert list(settings.RECOMMENDER_INDEX_DIR.glob("index-*.npz"))
