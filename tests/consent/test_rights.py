@@ -188,3 +188,12 @@ def test_export_and_clear_are_limited_per_reader_with_a_429_that_says_when(
     assert client.get("/privacy/export.json").status_code == 200
     client.force_login(reader_with_data)
     assert client.post("/privacy/clear/").status_code == 302
+
+
+def test_a_double_submitted_erasure_answers_clearly_and_erases_once(client, reader_with_data):
+    client.force_login(reader_with_data)
+    first = client.post("/privacy/delete/", {"password": PASSWORD})
+    second = client.post("/privacy/delete/", {"password": PASSWORD})
+    assert first.status_code == 302 and first["Location"] == "/privacy/receipt/"
+    assert second.status_code == 302 and "/accounts/login/" in second["Location"]
+    assert DataRequest.objects.filter(kind="erase").count() == 1
