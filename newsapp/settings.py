@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "newsapp.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside the security headers, so a 503 during a database outage still carries them.
+    "newsapp.outage.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -126,6 +128,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast when PostgreSQL is down or unreachable: the reader gets the 503 page
+    # (newsapp.outage) in seconds instead of a worker hanging on connect until it is
+    # killed. Persistent connections are health-checked (conn_health_checks above), so
+    # the app reconnects by itself once the database is back. A URL may still override.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer commits; IMMEDIATE avoids lock upgrades
     # failing half-way through a transaction.

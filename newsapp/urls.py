@@ -29,4 +29,5 @@ urlpatterns = [
 handler400 = "newsapp.errors.bad_request"
 handler403 = "newsapp.errors.permission_denied"
 handler404 = "newsapp.errors.page_not_found"
-handler500 = "newsapp.errors.server_error"
+# A database outage is a 503 with its own page, anything else the 500 page.
+handler500 = "newsapp.outage.server_error"
