@@ -35,6 +35,10 @@ from consent.services import ledger_verify
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    @admin.display(description="subject (pseudonym)")
+    def short_subject(self, obj) -> str:
+        return f"{obj.subject_pseudonym[:12]}…"
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
@@ -119,10 +123,6 @@ class ConsentEventAdmin(ReadOnlyAdmin):
         "hash",
     )
     change_list_template = "admin/consent/consentevent/change_list.html"
-
-    @admin.display(description="subject (pseudonym)")
-    def short_subject(self, obj: ConsentEvent) -> str:
-        return f"{obj.subject_pseudonym[:12]}…"
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -257,10 +257,6 @@ class DataRequestAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     fields = ("created_at", "subject_pseudonym", "kind", "summary", "prev_hash", "hash")
 
-    @admin.display(description="subject (pseudonym)")
-    def short_subject(self, obj) -> str:
-        return f"{obj.subject_pseudonym[:12]}…"
-
 
 @admin.register(AccessRecord)
 class AccessRecordAdmin(ReadOnlyAdmin):
@@ -269,10 +265,6 @@ class AccessRecordAdmin(ReadOnlyAdmin):
     search_fields = ("=subject_pseudonym", "staff_label")
     date_hierarchy = "created_at"
     fields = ("created_at", "staff_label", "subject_pseudonym", "what", "prev_hash", "hash")
-
-    @admin.display(description="subject (pseudonym)")
-    def short_subject(self, obj) -> str:
-        return f"{obj.subject_pseudonym[:12]}…"
 
 
 @admin.register(LedgerCheckpoint)

@@ -39,6 +39,16 @@ def _bad_request(request, message: str) -> HttpResponse:
     return HttpResponseBadRequest(body)
 
 
+def _redirect_next(request, default: str):
+    """To the posted ``next`` when it is a page of this site, else to ``default``."""
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect(default)
+
+
 @never_cache
 @login_required
 @require_GET
@@ -89,12 +99,7 @@ def consent_toggle(request):
             f"Withdrawn: “{purpose.title}”. We deleted what we held under it"
             + (f" ({deleted})." if deleted else "."),
         )
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(next_url)
-    return redirect("consent:dashboard")
+    return _redirect_next(request, "consent:dashboard")
 
 
 @never_cache
@@ -212,12 +217,7 @@ def review(request):
         )
         mark_answered(request)
         messages.success(request, "Thank you: your answers are recorded against the new notice.")
-        next_url = request.POST.get("next") or ""
-        if url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return redirect(next_url)
-        return redirect("newsapp:home")
+        return _redirect_next(request, "newsapp:home")
     return render(
         request,
         "consent/review.html",
