@@ -1,0 +1,175 @@
+"""Structured logs: one JSON object per line, with the request id, and no personal values.
+
+- ``RequestIdMiddleware`` gives every request an id (the caller's ``X-Request-ID`` when it
+  is a plain token, a fresh one otherwise), echoes it in the response and makes it
+  available to every log record written while the request runs.
+- ``JsonFormatter`` writes each record as one JSON line. JSON escapes CR and LF, so no
+  input (a path, a typed username) can start a forged second line. Exceptions are logged
+  as their type and frames, not their message: messages can quote what a reader typed.
+- The authentication receivers log sign-in, failed sign-in, sign-out, sign-up and account
+  security changes with the reader's pseudonym, never the e-mail address or what was typed.
+"""
+
+import contextvars
+import json
+import logging
+import re
+import traceback
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from django.http import HttpRequest, HttpResponse
+
+security_log = logging.getLogger("newsapp.security")
+
+_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+REQUEST_ID_HEADER = "X-Request-ID"
+# What we accept from a proxy or client as a request id; anything else is replaced.
+_VALID_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+_EMAIL = re.compile(r"[^\s@/\"'<>]+@[^\s@/\"'<>]+\.[A-Za-z]{2,}")
+
+
+class RequestIdMiddleware:
+    """Sets and propagates ``X-Request-ID``; put it first so every later log has the id."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if _VALID_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = _request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(token)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+def current_request_id() -> str | None:
+    return _request_id.get()
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` to every record: from the request the record carries (Django's
+    request logs are written after the middleware returned) or from the running request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        record.request_id = getattr(request, "request_id", None) or current_request_id()
+        return True
+
+
+def redact(text: str) -> str:
+    """Anything shaped like an e-mail address, gone (paths and messages can carry one)."""
+    return _EMAIL.sub("[email]", text)
+
+
+# Extra attributes copied from a record when present: all are ours or Django's, never
+# free text from a request.
+_EXTRA_FIELDS = ("event", "user", "status_code", "method", "outcome")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", None) or current_request_id(),
+            "message": redact(record.getMessage()),
+        }
+        for name in _EXTRA_FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                entry[name] = value
+        request = getattr(record, "request", None)
+        if request is not None and "method" not in entry:
+            entry["method"] = getattr(request, "method", None)
+        if record.exc_info and record.exc_info[0] is not None:
+            exc_type, _exc, tb = record.exc_info
+            entry["exception"] = exc_type.__name__
+            entry["frames"] = [
+                f"{frame.filename}:{frame.lineno} in {frame.name}"
+                for frame in traceback.extract_tb(tb)
+            ]
+        # ensure_ascii: CR, LF, U+2028 and every other line breaker leave as an escape.
+        return json.dumps(entry, ensure_ascii=True, default=str)
+
+
+# -- authentication events --------------------------------------------------------------
+def _subject(user) -> str | None:
+    from consent.pseudonyms import pseudonym_for
+
+    return pseudonym_for(user.pk) if getattr(user, "pk", None) else None
+
+
+def log_auth_event(event: str, *, request=None, user=None, level: int = logging.INFO) -> None:
+    security_log.log(
+        level,
+        event,
+        extra={"event": event, "user": _subject(user), "request": request},
+    )
+
+
+def on_logged_in(sender, request, user, **kwargs) -> None:
+    log_auth_event("auth.login", request=request, user=user)
+
+
+def on_logged_out(sender, request, user, **kwargs) -> None:
+    log_auth_event("auth.logout", request=request, user=user)
+
+
+def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    # Never the credentials: the login typed is an e-mail address (or anything at all).
+    log_auth_event("auth.login_failed", request=request, level=logging.WARNING)
+
+
+def _allauth_receiver(event: str):
+    level = logging.WARNING if event.endswith("_failed") else logging.INFO
+
+    def receiver(sender, request=None, user=None, **kwargs) -> None:
+        log_auth_event(event, request=request, user=user, level=level)
+
+    return receiver
+
+
+ALLAUTH_EVENTS = {
+    "user_signed_up": "auth.signup",
+    "password_changed": "auth.password_changed",
+    "password_set": "auth.password_set",
+    "password_reset": "auth.password_reset",
+    "email_changed": "auth.email_changed",
+    "email_added": "auth.email_added",
+    "email_removed": "auth.email_removed",
+    "email_confirmed": "auth.email_confirmed",
+}
+MFA_EVENTS = {
+    "authenticator_added": "auth.mfa_added",
+    "authenticator_removed": "auth.mfa_removed",
+    "authenticator_reset": "auth.mfa_reset",
+    "authentication_failed": "auth.mfa_failed",
+}
+_receivers: list[Callable] = []  # signals hold receivers weakly
+
+
+def connect_auth_signals() -> None:
+    """Called from NewsConfig.ready()."""
+    from allauth.account import signals as account_signals
+    from allauth.mfa import signals as mfa_signals
+    from django.contrib.auth import signals
+
+    signals.user_logged_in.connect(on_logged_in, dispatch_uid="newsapp-log-login")
+    signals.user_logged_out.connect(on_logged_out, dispatch_uid="newsapp-log-logout")
+    signals.user_login_failed.connect(on_login_failed, dispatch_uid="newsapp-log-login-failed")
+    for module, events in ((account_signals, ALLAUTH_EVENTS), (mfa_signals, MFA_EVENTS)):
+        for name, event in events.items():
+            signal = getattr(module, name, None)
+            if signal is None:
+                continue
+            receiver = _allauth_receiver(event)
+            _receivers.append(receiver)
+            signal.connect(receiver, dispatch_uid=f"newsapp-log-{name}")
