@@ -1,0 +1,129 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against a live server.
+
+They run only when asked for (``make e2e``, ``pytest tests/e2e`` or ``E2E=1``): a plain
+``pytest`` deselects them, so ``make test`` stays fast and the PostgreSQL run in CI skips them.
+Every test gets a fresh database (``live_server`` is transactional); the rows the
+migrations made (groups, permissions, the privacy notice) are restored by serialized rollback.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from tests.e2e import support
+
+CHROMIUM = Path("/usr/bin/chromium")
+E2E_DIR = Path(__file__).parent
+
+
+def _asked_for(config) -> bool:
+    if os.environ.get("E2E") == "1":
+        return True
+    for arg in config.args:
+        path = Path(arg.split("::", 1)[0]).resolve()
+        if path == E2E_DIR or E2E_DIR in path.parents:
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(config, items):
+    if _asked_for(config):
+        return
+    browser_tests = [item for item in items if E2E_DIR in Path(str(item.path)).parents]
+    if browser_tests:
+        config.hook.pytest_deselected(items=browser_tests)
+        items[:] = [item for item in items if item not in browser_tests]
+
+
+def pytest_terminal_summary(terminalreporter):
+    if support.AXE_RESULTS:
+        terminalreporter.section("axe-core results (every impact level)")
+        for line in support.axe_summary_lines():
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not CHROMIUM.exists():
+        pytest.fail(
+            "Debian's chromium is missing: `apt-get install -y chromium` (make e2e does it)"
+        )
+    # Our browser, never a downloaded one; the network flags keep Chromium from calling
+    # home, which this machine's closed network would refuse.
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}, "locale": "en-GB"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def allow_orm_beside_playwright():
+    """Playwright's sync API keeps an asyncio loop running in this thread, which makes Django
+    refuse ORM calls from the test body ("cannot call this from an async context"). The test
+    code is synchronous all the same, so the check is lifted for the browser tests only."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def e2e_settings(settings, django_db_serialized_rollback):
+    """Rate limits in a per-test cache (the database cache outlives transactional flushes)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def site(live_server):
+    """The live server's origin, e.g. ``http://localhost:40123``."""
+    return live_server.url.rstrip("/")
+
+
+@pytest.fixture
+def guarded(site):
+    """Attach to a page to record every request it makes; the test fails on any request
+    that leaves the site's own origin."""
+    guards = []
+
+    def attach(page):
+        guard = support.NetworkGuard(page, site)
+        guards.append(guard)
+        return guard
+
+    yield attach
+    for guard in guards:
+        guard.assert_same_origin()
+
+
+@pytest.fixture
+def web(page, site, guarded):
+    """The default page, with the network guard attached and short, useful timeouts."""
+    page.set_default_timeout(10_000)
+    guarded(page)
+    return page
+
+
+@pytest.fixture
+def corpus(transactional_db):
+    return support.make_corpus()

@@ -1,0 +1,229 @@
+"""Helpers for the browser tests: axe scans, the network guard, screenshots, keyboard
+walking, sign-up with the confirmation e-mail, and a small corpus."""
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import mail
+
+from tests.factories import PASSWORD, ArticleFactory, SourceFactory, TopicFactory
+
+ROOT = Path(settings.BASE_DIR)
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "var" / "screenshots"
+WIDTHS = (390, 1280)
+BLOCKING = ("serious", "critical")
+
+# Every scan of the run, for the closing summary: (page label, path, {impact: [rule ids]}).
+AXE_RESULTS: list[tuple[str, str, dict[str, list[str]]]] = []
+
+
+# -- axe-core ---------------------------------------------------------------------------
+
+
+def _inject_axe(page) -> None:
+    if page.evaluate("typeof window.axe !== 'undefined'"):
+        return
+    if not AXE_JS.exists():
+        raise AssertionError(f"{AXE_JS} is missing: run `npm ci` (make e2e does it)")
+    # The site's CSP (script-src 'self' + nonce) rightly refuses page.add_script_tag(), which
+    # inserts an inline <script>. Evaluating the library through the DevTools protocol is not
+    # subject to the page's CSP, so the page is scanned under its real policy, without a
+    # bypass_csp context that would also hide CSP breakage from the journeys.
+    page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
+
+
+def axe_scan(page, label: str) -> dict[str, list[str]]:
+    """Run axe-core (WCAG 2.x A/AA and best practices) on the page as it is now; fail on
+    any serious or critical violation, naming each rule and its first elements."""
+    _inject_axe(page)
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.failureSummary),
+                count: v.nodes.length,
+            }));
+        }"""
+    )
+    by_impact: dict[str, list[str]] = {}
+    for violation in result:
+        by_impact.setdefault(violation["impact"] or "unknown", []).append(
+            f"{violation['id']} x{violation['count']}"
+        )
+    path = urlsplit(page.url).path
+    AXE_RESULTS.append((label, path, by_impact))
+    blocking = [v for v in result if v["impact"] in BLOCKING]
+    if blocking:
+        details = "\n".join(
+            f"  {v['impact']}: {v['id']} ({v['count']}) {v['help']}\n    "
+            + "\n    ".join(v["nodes"])
+            for v in blocking
+        )
+        raise AssertionError(f"axe: serious/critical violations on {label} ({path}):\n{details}")
+    return by_impact
+
+
+def axe_summary_lines() -> list[str]:
+    lines = []
+    for label, path, by_impact in AXE_RESULTS:
+        found = "; ".join(f"{impact}: {', '.join(ids)}" for impact, ids in by_impact.items())
+        lines.append(f"{label:<34} {path:<44} {found or 'no violations'}")
+    totals = Counter()
+    for _, _, by_impact in AXE_RESULTS:
+        for impact, ids in by_impact.items():
+            totals[impact] += len(ids)
+    lines.append(f"{len(AXE_RESULTS)} scans; rule hits by impact: {dict(totals) or 'none'}")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "axe-results.json").write_text(
+        json.dumps(
+            [{"page": lbl, "path": p, "violations": v} for lbl, p, v in AXE_RESULTS], indent=2
+        )
+    )
+    return lines
+
+
+# -- network guard ----------------------------------------------------------------------
+
+
+class NetworkGuard:
+    """Records every request a page makes (documents, styles, images, fetches, downloads)."""
+
+    def __init__(self, page, origin: str):
+        self.origin = origin
+        self.urls: list[str] = []
+        page.on("request", lambda request: self.urls.append(request.url))
+
+    def assert_same_origin(self) -> None:
+        assert self.urls, "the network guard saw no request at all"
+        foreign = [
+            url
+            for url in self.urls
+            if urlsplit(url).scheme not in ("data", "blob", "about")
+            and f"{urlsplit(url).scheme}://{urlsplit(url).netloc}" != self.origin
+        ]
+        assert not foreign, f"requests left {self.origin}: {foreign}"
+
+
+# -- screenshots ------------------------------------------------------------------------
+
+
+def screenshots(page, name: str) -> list[Path]:
+    """Full-page screenshots at a phone's and a laptop's width, for people to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    before = page.viewport_size
+    paths = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        path = SCREENSHOTS / f"{name}-{width}.png"
+        page.screenshot(path=str(path), full_page=True)
+        paths.append(path)
+    page.set_viewport_size(before)
+    return paths
+
+
+# -- keyboard ---------------------------------------------------------------------------
+
+
+def tab_to(page, selector: str, *, limit: int = 120, backwards: bool = False) -> None:
+    """Press Tab until the focused element matches ``selector``, as a keyboard user would."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate("s => !!document.activeElement?.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector!r} cannot be reached with {key} in {limit} presses")
+
+
+def focused_outline(page) -> str:
+    """The focused element's outline, to prove focus is visible."""
+    return page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return s.outlineStyle + ' ' + s.outlineWidth; }"
+    )
+
+
+# -- accounts ---------------------------------------------------------------------------
+
+
+def confirmation_path(email: str) -> str:
+    """The confirmation link from the last message sent to ``email`` (locmem outbox)."""
+    messages = [m for m in mail.outbox if email in m.to]
+    assert messages, f"no e-mail was sent to {email}"
+    found = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", messages[-1].body)
+    assert found, messages[-1].body
+    return found.group(1)
+
+
+def sign_up(page, site: str, email: str, password: str = PASSWORD) -> None:
+    """Sign up through the form, then confirm the address from the e-mail."""
+    page.goto(f"{site}/accounts/signup/")
+    page.get_by_label("Email").first.fill(email)
+    page.locator("input[name=password1]").fill(password)
+    page.locator("input[name=password2]").fill(password)
+    page.locator("form").filter(has=page.locator("input[name=password1]")).locator(
+        "button[type=submit]"
+    ).click()
+    page.wait_for_load_state()
+    page.goto(site + confirmation_path(email))
+    page.get_by_role("button", name=re.compile("confirm", re.I)).click()
+    page.wait_for_load_state()
+
+
+def sign_in(page, site: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{site}/accounts/login/")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form").filter(has=page.locator("input[name=password]")).locator(
+        "button[type=submit]"
+    ).click()
+    page.wait_for_load_state()
+
+
+# -- data -------------------------------------------------------------------------------
+
+
+def make_corpus() -> dict:
+    """Three topics with keywords and a dozen articles, enough for a ranked feed."""
+    science = TopicFactory(
+        name="Science", description="Research and discovery.", keywords="telescope, physics"
+    )
+    sport = TopicFactory(name="Sport", description="Games and players.", keywords="league, goal")
+    food = TopicFactory(name="Food", description="Cooking and farming.", keywords="chef, harvest")
+    gazette, wire = SourceFactory(name="Harbour Gazette"), SourceFactory(name="Valley Wire")
+    stories = {
+        science: [
+            ("Telescope spots a distant comet", "The telescope team measured the comet."),
+            ("Physics lab cools atoms", "Physics researchers cooled atoms with lasers."),
+            ("New telescope mirror polished", "Engineers polished the telescope mirror."),
+            ("Physics prize for quantum sensor", "A quantum sensor won the physics prize."),
+        ],
+        sport: [
+            ("Late goal settles the league", "A goal in the final minute decided the league."),
+            ("League adds a new club", "The league welcomed a club from the coast."),
+            ("Goalkeeper saves three penalties", "The keeper kept the goal safe all night."),
+        ],
+        food: [
+            ("Chef wins harvest prize", "The chef cooked the autumn harvest."),
+            ("Harvest festival returns", "Farmers celebrated the harvest in the square."),
+            ("Chef opens a school kitchen", "A chef teaches pupils to cook."),
+        ],
+    }
+    articles = []
+    for index, (topic, items) in enumerate(stories.items()):
+        for n, (title, text) in enumerate(items):
+            articles.append(
+                ArticleFactory(
+                    title=title,
+                    summary=text,
+                    body=f"<p>{text}</p>",
+                    topics=[topic],
+                    source=gazette if (index + n) % 2 else wire,
+                )
+            )
+    return {"science": science, "sport": sport, "food": food, "articles": articles}
