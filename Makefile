@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock | cksum | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: run test setup migrate lint bench clean
+.PHONY: run test setup migrate lint bench clean load outage restore-drill
 
 $(STAMP): requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -35,6 +35,20 @@ lint: setup
 
 bench: setup
 	$(PY) -m pytest tests/benchmarks -p no:cacheprovider -o addopts="" --benchmark-only
+
+# Load, outage and restore drill on PostgreSQL (127.0.0.1:5432, scratch databases
+# newsapp_load and newsapp_restore_drill) with gunicorn and production settings.
+# SMALL=1 is the CI scale (10 readers, 15 s, 1,000 articles); see docs/operations.md.
+LOAD_SCALE := $(if $(SMALL),--small,)
+
+load: setup
+	$(PY) scripts/load/run_load.py $(LOAD_SCALE)
+
+outage: setup
+	$(PY) scripts/load/outage.py $(LOAD_SCALE)
+
+restore-drill: setup
+	$(PY) scripts/restore_drill.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3* var staticfiles
