@@ -1,8 +1,9 @@
 """Writes to the consent ledger. Every change is one atomic append, chained to the head."""
 
+import zlib
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from consent import inventory
 from consent.models import GENESIS_HASH, ChainedRecord, ConsentEvent, PrivacyNotice
@@ -23,8 +24,16 @@ def current_notice_version() -> str:
 def chain_append(record: ChainedRecord) -> ChainedRecord:
     """Append ``record`` to its table's chain. Call inside a transaction."""
     model = type(record)
-    # Lock the head so two appends cannot both chain to the same previous row.
-    head = model.objects.select_for_update().order_by("-id").only("hash").first()
+    # One append at a time per table. Locking only the head row is not enough on
+    # PostgreSQL: a second writer waiting for that lock re-reads the same old head once
+    # the first commits, and both chain to it (seen under `make load`). A transaction-
+    # scoped advisory lock per table queues the appends and blocks no reader. SQLite's
+    # IMMEDIATE transactions already take the write lock at BEGIN.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            key = zlib.crc32(model._meta.db_table.encode())
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    head = model.objects.order_by("-id").only("hash").first()
     record.prev_hash = head.hash if head else GENESIS_HASH
     record.hash = record.compute_hash()
     record.save()
