@@ -42,7 +42,8 @@ def _bad_request(request, message: str) -> HttpResponse:
 def _redirect_next(request, default: str):
     """To the posted ``next`` when it is a page of this site, else to ``default``."""
     next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    # A path on this site only: a bare word would be taken for a URL name by redirect().
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(next_url)

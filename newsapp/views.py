@@ -60,7 +60,8 @@ def _top_stories_page(request: HttpRequest, preferences: StatedPreferences, *, p
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     """Redirect to the page the form was on, if it is one of ours."""
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    # A path on this site only: a bare word would be taken for a URL name by redirect().
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(target)
