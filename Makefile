@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock | cksum | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: run test setup migrate lint bench clean load outage restore-drill
+.PHONY: run test setup migrate lint bench clean load outage restore-drill e2e
 
 $(STAMP): requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -49,6 +49,14 @@ outage: setup
 
 restore-drill: setup
 	$(PY) scripts/restore_drill.py
+
+# Browser tests (tests/e2e, left out of `make test`): Debian's chromium, never a downloaded
+# browser; axe-core from npm (package-lock.json). Screenshots and axe results: var/screenshots/.
+e2e: setup
+	@test -x /usr/bin/chromium || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(PY) -m pytest tests/e2e
 
 clean:
 	rm -rf $(VENV) db.sqlite3* var staticfiles
