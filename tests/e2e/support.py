@@ -83,13 +83,16 @@ def axe_scan(page, label: str) -> dict[str, list[str]]:
             }));
         }"""
     )
-    by_impact: dict[str, list[str]] = {}
-    for violation in result:
-        by_impact.setdefault(violation["impact"] or "unknown", []).append(
-            f"{violation['id']}{'' if violation['wcag'] else ' (bp)'} x{violation['count']}"
-        )
     path = urlsplit(page.url).path
     upstream = path.startswith("/admin/")
+    by_impact: dict[str, list[str]] = {}
+    for violation in result:
+        note = " (bp)" if not violation["wcag"] else ""
+        if upstream and _known_upstream(violation):
+            note = " (Django widget)"
+        by_impact.setdefault(violation["impact"] or "unknown", []).append(
+            f"{violation['id']}{note} x{violation['count']}"
+        )
     AXE_RESULTS.append((label, path, by_impact))
     blocking = [
         v
@@ -174,12 +177,15 @@ class NetworkGuard:
 
 
 def screenshots(page, name: str) -> list[Path]:
-    """Full-page screenshots at a phone's and a laptop's width, for people to look at."""
+    """Full-page screenshots at a phone's and a laptop's width, for people to look at; the
+    page must fit each width without scrolling sideways (WCAG 1.4.10 reflow)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     before = page.viewport_size
     paths = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{name} is {scroll_width}px wide at {width}px"
         path = SCREENSHOTS / f"{name}-{width}.png"
         page.screenshot(path=str(path), full_page=True)
         paths.append(path)
@@ -190,14 +196,19 @@ def screenshots(page, name: str) -> list[Path]:
 # -- keyboard ---------------------------------------------------------------------------
 
 
-def tab_to(page, selector: str, *, limit: int = 120, backwards: bool = False) -> None:
-    """Press Tab until the focused element matches ``selector``, as a keyboard user would."""
+def tab_to(page, target, *, limit: int = 120, backwards: bool = False) -> None:
+    """Press Tab until the focused element is ``target`` (a CSS selector or a Locator), as a
+    keyboard user would; fail if it cannot be reached."""
     key = "Shift+Tab" if backwards else "Tab"
     for _ in range(limit):
         page.keyboard.press(key)
-        if page.evaluate("s => !!document.activeElement?.matches(s)", selector):
+        if isinstance(target, str):
+            reached = page.evaluate("s => !!document.activeElement?.matches(s)", target)
+        else:
+            reached = target.evaluate("el => el === document.activeElement")
+        if reached:
             return
-    raise AssertionError(f"{selector!r} cannot be reached with {key} in {limit} presses")
+    raise AssertionError(f"{target!r} cannot be reached with {key} in {limit} presses")
 
 
 def focused_outline(page) -> str:
