@@ -3,6 +3,7 @@ walking, sign-up with the confirmation e-mail, and a small corpus."""
 
 import json
 import re
+import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -319,6 +320,9 @@ def staff_sign_in(page, site: str, email: str, secret: str) -> None:
         "button[type=submit]"
     ).click()
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    # allauth accepts only the current 30-second step: never type a code about to expire.
+    if time.time() % 30 > 26:
+        page.wait_for_timeout((30 - time.time() % 30 + 0.2) * 1000)
     page.locator("input[name=code]").fill(totp_code(secret))
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(re.compile(r"/admin/$"))

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from consent.models import ConsentEvent
 from consent.services import consent_grant, consent_withdraw
 from tests.e2e.support import axe_scan, make_staff, sign_in, staff_sign_in
-from tests.factories import UserFactory, follow
+from tests.factories import PASSWORD, UserFactory, follow, totp_code
 
 
 def test_privacy_officer_audits_the_consent_ledger_and_cannot_change_it(
@@ -124,3 +124,27 @@ def test_editor_signs_in_with_totp_publishes_and_a_reader_sees_it(
     titles = reader_page.locator("article.card .card-title").all_inner_texts()
     assert title in titles[:3], titles
     context.close()
+
+
+def test_new_staff_member_sets_up_totp_before_the_admin(web, site, transactional_db):
+    """A staff member without an authenticator is sent to set one up: password again, the
+    secret on the page typed into an "app" (allauth's own TOTP maths), then the admin."""
+    from django.contrib.auth.models import Group
+
+    page = web
+    editor = UserFactory(email="new.editor@example.org", is_staff=True, totp=False)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    sign_in(page, site, editor.email)
+    page.goto(f"{site}/admin/")
+    page.wait_for_url(re.compile(r"/accounts/reauthenticate/"))
+    axe_scan(page, "reauthenticate")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_url(re.compile(r"/accounts/2fa/totp/activate/"))
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    axe_scan(page, "TOTP setup")
+    secret = page.locator("#authenticator_secret").input_value()
+    page.locator("input[name=code]").fill(totp_code(secret))
+    page.get_by_role("button", name="Turn on").click()
+    page.goto(f"{site}/admin/newsapp/article/")
+    expect(page.locator("h1")).to_contain_text("article")
