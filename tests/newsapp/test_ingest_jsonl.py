@@ -1,4 +1,4 @@
-"""import_jsonl: bulk loading, idempotent re-runs, bad lines reported (shared corpus: make bench)."""
+"""import_jsonl: bulk loading, idempotent re-runs, bad lines (shared corpus: make bench)."""
 
 import gzip
 import json
