@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 
 from newsapp import ranking
 from newsapp.history import history_for
@@ -113,14 +114,17 @@ def _articles_in_order(ids: list[int]) -> list[Article]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def feed_for_user(*, preferences: StatedPreferences, limit: int) -> list[FeedItem]:
-    """The reader's "For you" feed: the recommender's top ``limit`` with their reasons."""
-    index = ranking.get_index()
-    recommendations = index.recommend(
+def feed_recommendations(*, preferences: StatedPreferences, depth: int) -> list:
+    """The reader's whole "For you" ranking, ``depth`` deep (ids and reasons, no rows)."""
+    return ranking.get_index().recommend(
         preferences.profile(),
-        k=limit,
+        k=depth,
         half_life_hours=settings.RECOMMENDER_HALF_LIFE_HOURS,
     )
+
+
+def feed_items(*, preferences: StatedPreferences, recommendations) -> list[FeedItem]:
+    """Cards for one page of recommendations, in one query for the articles."""
     names = {f.topic.slug: f.topic.name for f in preferences.follows}
     # The liked articles named in reasons come in the same query as the cards.
     liked_ids = [i for r in recommendations for i in r.reasons.liked]
@@ -139,6 +143,14 @@ def feed_for_user(*, preferences: StatedPreferences, limit: int) -> list[FeedIte
     ]
 
 
+def feed_for_user(*, preferences: StatedPreferences, limit: int) -> list[FeedItem]:
+    """The reader's "For you" feed: the recommender's top ``limit`` with their reasons."""
+    return feed_items(
+        preferences=preferences,
+        recommendations=feed_recommendations(preferences=preferences, depth=limit),
+    )
+
+
 def topics_never_seen(*, preferences: StatedPreferences) -> list[Topic]:
     """Topics with published articles of which the first page of the reader's feed shows
     none, neither tagged nor matched: what their choices keep out of sight."""
@@ -152,12 +164,12 @@ def topics_never_seen(*, preferences: StatedPreferences) -> list[Topic]:
     shown = {r.doc_id for r in recommendations}
     seen = {slug for r in recommendations for slug, _ in r.reasons.topics}
     muted = {t.pk for t in preferences.muted_topics}
+    published = Article.objects.published().filter(topics=OuterRef("pk"))
     topics = (
-        Topic.objects.filter(articles__in=Article.objects.published())
+        Topic.objects.filter(Exists(published))
         .exclude(pk__in=muted)
         .exclude(articles__in=shown)
         .exclude(slug__in=seen)
-        .distinct()
         .order_by("name")
     )
     return list(topics)

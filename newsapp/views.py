@@ -33,9 +33,12 @@ def home(request: HttpRequest) -> HttpResponse:
         return _top_stories_page(request, preferences, paused=True)
     if not preferences.follows and not preferences.keywords:
         return redirect("newsapp:topics")
-    page = _page(request, range(FEED_DEPTH), settings.FEED_PAGE_SIZE)
-    items = selectors.feed_for_user(preferences=preferences, limit=page.end_index())
-    page.object_list = items[page.start_index() - 1 : page.end_index()]
+    # Paginate the ranking itself (ids and reasons are cheap); load rows for one page only.
+    ranked = selectors.feed_recommendations(preferences=preferences, depth=FEED_DEPTH)
+    page = _page(request, ranked, settings.FEED_PAGE_SIZE)
+    page.object_list = selectors.feed_items(
+        preferences=preferences, recommendations=page.object_list
+    )
     response = render(request, "newsapp/feed.html", {"page": page, "preferences": preferences})
     response["Cache-Control"] = "private, no-store"
     return response
