@@ -3,9 +3,7 @@
 import threading
 
 import pytest
-from django.db import connection
-
-from django.db import transaction
+from django.db import connection, transaction
 
 from consent.models import DataRequest
 from consent.rights import log_request
