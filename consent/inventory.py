@@ -36,6 +36,11 @@ class Category:
     retention: str
     order: int = 100
     basis: str = ""  # when it differs from the purpose's, e.g. a legal obligation
+    reason: str = ""  # why we hold it, when the purpose's own "why" does not say it
+
+    @property
+    def why(self) -> str:
+        return self.reason or self.purpose_info.why
 
     @property
     def purpose_info(self):
@@ -258,6 +263,7 @@ for _category in (
         title="Your account",
         purpose="essential",
         description="What lets you sign in: your e-mail address and password.",
+        reason="To sign you in and keep your account yours.",
         retention="Until you delete your account.",
         order=10,
     ),
@@ -266,6 +272,7 @@ for _category in (
         title="The topics, keywords and mutes you chose",
         purpose="essential",
         description="What you told us you want to read, and what you never want to see.",
+        reason="To rank the news by the preferences you stated.",
         retention="Until you change them or delete your account.",
         order=20,
     ),
@@ -300,6 +307,7 @@ for _category in (
         title="Your consent history",
         purpose="essential",
         basis=LEGAL_DUTY + " (Art. 7(1))",
+        reason="To prove what you allowed, when, and under which notice.",
         description="Each time you allowed or withdrew something, with the notice version "
         "you were shown.",
         retention="Kept as proof; if you delete your account only a pseudonym remains.",
@@ -310,6 +318,7 @@ for _category in (
         title="Your requests about your data",
         purpose="essential",
         basis=LEGAL_DUTY + " (Art. 5(2), 12)",
+        reason="To show that we answered your requests, and when.",
         description="When you exported, cleared or erased your data (the kind and the "
         "time, never the content).",
         retention="Kept as proof under a pseudonym only.",
@@ -320,6 +329,7 @@ for _category in (
         title="When our staff looked at your data",
         purpose="essential",
         basis=LEGAL_DUTY + " (Art. 5(2), 32)",
+        reason="So you and our privacy officer can see every time staff looked at your data.",
         description="Every time a member of staff opened your record or looked you up.",
         retention="Kept as proof under a pseudonym only.",
         order=80,
@@ -329,6 +339,7 @@ for _category in (
         title="Your work in the newsroom (staff only)",
         purpose="essential",
         basis="Legitimate interest (GDPR Art. 6(1)(f)): an audit trail of edits",
+        reason="To know who changed what in the newsroom.",
         description="The changes you made in the admin, if you are an editor.",
         retention="Until your staff account is deleted.",
         order=90,

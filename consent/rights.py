@@ -4,6 +4,7 @@ Every operation here runs in one transaction and appends one ``DataRequest`` to 
 chained log, with counts only, under the reader's pseudonym.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -77,7 +78,7 @@ def export_data(*, user) -> dict:
         for declaration in inventory.declarations(category.code):
             rows = list(declaration.rows_to_show(user))
             values = [declaration.present(row) for row in rows]
-            key = declaration.model_class._meta.verbose_name_plural.replace(" ", "_")
+            key = re.sub(r"\W+", "_", str(declaration.model_class._meta.verbose_name_plural))
             data[key] = (values[0] if values else None) if not declaration.many else values
         counts[category.code] = sum(
             len(v) if isinstance(v, list) else int(v is not None) for v in data.values()
@@ -85,7 +86,7 @@ def export_data(*, user) -> dict:
         document[category.code] = {
             "title": category.title,
             "description": category.description,
-            "purpose": category.purpose_info.why,
+            "purpose": category.why,
             "legal_basis": category.legal_basis,
             "retention": category.retention,
             "data": data,
