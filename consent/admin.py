@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from consent import dp, inventory
-from consent.audit import record_access
+from consent.audit import record_access, staff_label_for
 from consent.checkpoints import checkpoint_verify
 from consent.models import (
     AccessRecord,
@@ -260,11 +260,19 @@ class DataRequestAdmin(ReadOnlyAdmin):
 
 @admin.register(AccessRecord)
 class AccessRecordAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "staff_label", "short_subject", "what")
+    list_display = ("created_at", "staff_label", "staff", "short_subject", "what")
     list_filter = (("created_at", DateRangeFilter),)
-    search_fields = ("=subject_pseudonym", "staff_label")
+    search_fields = ("=subject_pseudonym", "staff_label", "staff__email")
     date_hierarchy = "created_at"
-    fields = ("created_at", "staff_label", "subject_pseudonym", "what", "prev_hash", "hash")
+    fields = (
+        "created_at",
+        "staff_label",
+        "staff",
+        "subject_pseudonym",
+        "what",
+        "prev_hash",
+        "hash",
+    )
 
 
 @admin.register(LedgerCheckpoint)
@@ -351,7 +359,9 @@ class StatisticReleaseAdmin(ReadOnlyAdmin):
             statistic = dp.statistic(form.cleaned_data["statistic"])
             day = form.cleaned_data["day"] or timezone.localdate() if statistic.per_day else None
             try:
-                release = dp.release(statistic.code, staff_label=request.user.email, day=day)
+                release = dp.release(
+                    statistic.code, staff_label=staff_label_for(request.user), day=day
+                )
             except dp.BudgetExhausted as refusal:
                 messages.error(request, str(refusal))
             else:

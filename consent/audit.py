@@ -12,10 +12,24 @@ from consent.pseudonyms import pseudonym_for
 from consent.services import chain_append
 
 
+def staff_label_for(staff) -> str:
+    """Who acted, as kept in a lasting record: the role and a short pseudonym, never the
+    e-mail address (it would outlive the staff member's own erasure). While the account
+    exists, the record's ``staff`` link shows privacy officers who it is."""
+    if staff.is_superuser:
+        role = "Administrator"
+    else:
+        groups = sorted(staff.groups.values_list("name", flat=True))
+        role = ", ".join(groups) or "Staff"
+    return f"{role} {pseudonym_for(staff.pk)[:12]}"
+
+
 @transaction.atomic
 def record_access(*, staff, pseudonym: str, what: str) -> AccessRecord:
     return chain_append(
-        AccessRecord(staff=staff, staff_label=staff.email, subject_pseudonym=pseudonym, what=what)
+        AccessRecord(
+            staff=staff, staff_label=staff_label_for(staff), subject_pseudonym=pseudonym, what=what
+        )
     )
 
 

@@ -226,7 +226,9 @@ class StatisticRelease(models.Model):
     scale = models.FloatField(help_text="Noise scale of the discrete Laplace mechanism.")
     sensitivity = models.PositiveIntegerField()
     values = models.JSONField(help_text="Noisy figures as released; never the true counts.")
-    released_by = models.CharField(max_length=254)
+    released_by = models.CharField(
+        max_length=254, help_text="Role and short pseudonym of the editor, never the e-mail."
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

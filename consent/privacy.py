@@ -53,10 +53,13 @@ declare(
         erasure_note=KEPT,
         fields={
             "created_at": PersonalField("When"),
-            "staff_label": PersonalField("Who (staff member)"),
+            "staff_label": PersonalField("Who (staff role and pseudonym)"),
             "what": PersonalField("What they looked at"),
             "subject_pseudonym": PersonalField("Pseudonym"),
-            "staff": PersonalField("Staff account"),
+            # Readers see the role in staff_label; the staff account itself is not theirs.
+            "staff": PersonalField(
+                "Staff account", present=lambda v: "still active" if v else "since removed"
+            ),
         },
         not_personal={"prev_hash": "integrity chain", "hash": "integrity chain"},
     )
