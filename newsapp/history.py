@@ -62,10 +62,10 @@ def record_article_view(*, user, article, paused: bool = False) -> None:
                 DailyReadCount.objects.filter(pk=counter.pk).update(reads=F("reads") + 1)
 
 
-def history_for(*, user, limit: int = 200) -> list[int]:
+def history_for(*, user_id: int, limit: int = 200) -> list[int]:
     """Article ids the reader opened lately, newest first (empty without consent)."""
     return list(
-        ReadingEvent.objects.filter(pseudonym=pseudonym_for(user.pk))
+        ReadingEvent.objects.filter(pseudonym=pseudonym_for(user_id))
         .order_by("-day", "-id")
         .values_list("article_id", flat=True)[:limit]
     )

@@ -1,6 +1,7 @@
 """Reads of the news domain for one reader, each in a fixed number of queries."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
@@ -29,8 +30,22 @@ class StatedPreferences:
     paused: bool = False
     liked: list[int] = field(default_factory=list)
     disliked: list[int] = field(default_factory=list)
-    history: list[int] = field(default_factory=list)  # only with personalize_history consent
-    region: str | None = None  # only with location consent
+    user_id: int | None = None  # for the consent-based signals, read only when ranking
+
+    @cached_property
+    def history(self) -> list[int]:
+        """Articles read lately; rows exist only while personalize_history is granted."""
+        if self.user_id is None:
+            return []
+        return history_for(user_id=self.user_id)
+
+    @cached_property
+    def region(self) -> str | None:
+        """The chosen region; a row exists only while location is granted."""
+        if self.user_id is None:
+            return None
+        location = ReaderLocation.objects.filter(user_id=self.user_id).first()
+        return location.region if location else None
 
     @property
     def followed_slugs(self) -> set[str]:
@@ -66,17 +81,13 @@ def preferences_for_user(*, user) -> StatedPreferences:
         "article_id", "kind"
     ):
         (liked if kind == ArticleFeedback.Kind.MORE else disliked).append(article_id)
-    # Rows exist only while the matching consent is granted (withdrawal deletes them).
-    history = history_for(user=user)
-    region = ReaderLocation.objects.filter(user=user).first()
-    allowed = {"history": history, "region": region.region if region else None}
     if preferences is None:
-        return StatedPreferences(follows=follows, liked=liked, disliked=disliked, **allowed)
+        return StatedPreferences(follows=follows, liked=liked, disliked=disliked, user_id=user.pk)
     return StatedPreferences(
         follows=follows,
         liked=liked,
         disliked=disliked,
-        **allowed,
+        user_id=user.pk,
         paused=preferences.personalization_paused,
         keywords=preferences.keyword_list,
         muted_topics=list(preferences.muted_topics.all()),

@@ -170,9 +170,14 @@ def _topic_rows(form: TopicsForm, preferences: StatedPreferences):
     ]
 
 
-def _stated(form: TopicsForm) -> StatedPreferences:
+def _stated(form: TopicsForm, current: StatedPreferences) -> StatedPreferences:
+    """The proposed choices; feedback, history and region stay as they are, so the
+    preview shows only what the change itself would do."""
     data = form.cleaned_data
     return StatedPreferences(
+        liked=current.liked,
+        disliked=current.disliked,
+        user_id=current.user_id,
         follows=[TopicFollow(topic=t, weight=w) for t, w in data["follows"].items()],
         keywords=data["keywords"],
         muted_topics=list(data["muted_topics"]),
@@ -192,7 +197,7 @@ def topics(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = TopicsForm(request.POST, topics=topic_list, sources=sources)
         if form.is_valid():
-            proposed = _stated(form)
+            proposed = _stated(form, preferences)
             if "preview" in request.POST and not preferences.paused:
                 preview = selectors.feed_preview(current=preferences, proposed=proposed)
             else:

@@ -38,7 +38,7 @@ def test_history_holds_a_pseudonym_and_a_day_never_the_user_id_or_time():
         cursor.execute("SELECT * FROM newsapp_readingevent")
         row = cursor.fetchone()
     assert "4242427" not in " ".join(str(v) for v in row)
-    assert history_for(user=reader) == [article.pk]
+    assert history_for(user_id=reader.pk) == [article.pk]
 
 
 def test_history_expires_after_90_days_and_goes_with_withdrawal(client):

@@ -148,3 +148,21 @@ def test_feed_with_feedback_loads_in_a_fixed_number_of_queries(
     # reading history, region, the page's articles.
     with django_assert_num_queries(11):
         client.get("/")
+
+
+def test_previewing_unchanged_choices_changes_nothing_even_with_feedback(client, reader, newsroom):  # noqa: F811
+    for article in Article.objects.all()[:3]:
+        client.post(feedback_url(article), {"kind": "less"})
+    response = client.post(
+        "/topics/",
+        {
+            "topics": [newsroom["food"].slug],
+            f"weight-{newsroom['food'].slug}": "2",
+            "explore": "on",
+            "preview": "1",
+        },
+    )
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    assert preview.entering == [] and preview.leaving == []
+    assert "The first page of your feed would stay the same." in response.content.decode()
