@@ -21,8 +21,9 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from newsapp.recommender.explain import Explainer
 from newsapp.recommender.learning import PROTOTYPE_THRESHOLD, learn_topics, top_terms
-from newsapp.recommender.types import Document, Profile, Reasons, Recommendation
+from newsapp.recommender.types import Document, Profile, Recommendation
 
 FORMAT_VERSION = 2
 
@@ -38,10 +39,6 @@ PREDICT_THRESHOLD = 0.0
 FRESHNESS_WEIGHT = 1.0
 DISLIKE_WEIGHT = 0.75
 HISTORY_WEIGHT = 0.5
-# Likeness to the reader's liked articles (in standard deviations) that counts as a reason,
-# and how many of their latest likes are compared.
-LIKED_REASON = 1.0
-LIKED_COMPARED = 50
 # How much a "less" or "normal" topic trails a "more" one: this many units per halving.
 WEIGHT_SHIFT = 1.0
 NEAR_DUPLICATE = 0.6
@@ -351,7 +348,7 @@ class Index:
         if exploration is not None:
             picks = [p for p in picks if p != exploration][: k - 1]
             picks.insert(min(EXPLORATION_POSITION, len(picks)), exploration)
-        explainer = _Explainer(self, profile, liked_scores, local)
+        explainer = Explainer(self, profile, liked_scores, local)
         return [
             Recommendation(
                 doc_id=self.doc_ids[i],
@@ -524,84 +521,6 @@ class Index:
                 published=data["published"],
                 regions=meta["regions"],
             )
-
-
-class _Explainer:
-    """Reasons for one request's picks, in terms the reader can check: the followed
-    topics and their shares, the article's own words that matched, the typed keywords it
-    contains, and the liked article it resembles when that lifted it."""
-
-    def __init__(
-        self,
-        index: Index,
-        profile: Profile,
-        liked_scores: np.ndarray | None,
-        local: np.ndarray | None = None,
-    ) -> None:
-        self.index = index
-        self.liked_scores = liked_scores
-        self.local = local
-        self.rows, self.shifts = index._topic_shifts(profile)
-        # One dense query over the vocabulary, so each pick costs a gather, not a sparse op.
-        query = np.zeros(index.matrix.shape[1], dtype=np.float32)
-        if len(self.rows):
-            weights = np.exp2(self.shifts / WEIGHT_SHIFT).astype(np.float32)
-            query += np.asarray(index.topic_profiles[self.rows].T @ weights).ravel()
-        if profile.keywords:
-            keyword = index._keyword_vector(profile.keywords)
-            query[keyword.indices] += keyword.data
-        liked = index._feedback_vector(profile.liked)
-        if liked is not None:
-            query[liked.indices] += liked.data
-        self.query = query
-        self.keyword_terms = [
-            (keyword, {index._vocabulary.get(t, -1) for t in index.analyse(keyword)} - {-1})
-            for keyword in profile.keywords
-        ]
-        self.liked_rows = [
-            (doc_id, index.position[doc_id]) for doc_id in profile.liked if doc_id in index.position
-        ][-LIKED_COMPARED:]
-
-    def reasons(self, i: int, freshness: float, exploring: bool) -> Reasons:
-        index = self.index
-        if exploring:
-            return Reasons(freshness=round(freshness, 3), exploration=True)
-        contributions = [
-            (index.topics[int(r)], float(index.affinity[int(r), i] + shift))
-            for r, shift in zip(self.rows, self.shifts, strict=True)
-        ]
-        positive = [(slug, c) for slug, c in contributions if c > 0]
-        total = sum(c for _, c in positive)
-        topics = tuple(
-            sorted(((slug, round(c / total, 3)) for slug, c in positive), key=lambda p: -p[1])
-        )
-        start, end = index.matrix.indptr[i], index.matrix.indptr[i + 1]
-        columns = index.matrix.indices[start:end]
-        overlap = index.matrix.data[start:end] * self.query[columns]
-        order = np.argsort(-overlap)[:5]
-        terms = tuple(str(index.terms[columns[j]]) for j in order if overlap[j] > 0)
-        present = set(columns.tolist())
-        keywords = tuple(k for k, cols in self.keyword_terms if cols & present)
-        return Reasons(
-            topics=topics,
-            terms=terms,
-            keywords=keywords,
-            freshness=round(freshness, 3),
-            liked=self._liked_like(i),
-            local=bool(self.local is not None and self.local[i] > 0),
-        )
-
-    def _liked_like(self, i: int) -> tuple:
-        """The liked article this one resembles most, when likeness lifted it."""
-        if self.liked_scores is None or self.liked_scores[i] < LIKED_REASON:
-            return ()
-        row = self.index.matrix[i]
-        best, best_similarity = None, 0.0
-        for doc_id, position in self.liked_rows:
-            similarity = float(row.multiply(self.index.matrix[position]).sum())
-            if similarity > best_similarity:
-                best, best_similarity = doc_id, similarity
-        return (best,) if best is not None else ()
 
 
 def _tag_matrix(documents: Sequence[Document], topic_position: Mapping[str, int]) -> sp.csr_matrix:
