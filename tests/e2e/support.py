@@ -279,11 +279,15 @@ def make_corpus() -> dict:
             ("Late goal settles the league", "A goal in the final minute decided the league."),
             ("League adds a new club", "The league welcomed a club from the coast."),
             ("Goalkeeper saves three penalties", "The keeper kept the goal safe all night."),
+            ("Marathon runners brave the rain", "Runners finished the race in heavy rain."),
+            ("Cycling club wins the relay", "The club's riders took the relay title."),
         ],
         food: [
             ("Chef wins harvest prize", "The chef cooked the autumn harvest."),
             ("Harvest festival returns", "Farmers celebrated the harvest in the square."),
             ("Chef opens a school kitchen", "A chef teaches pupils to cook."),
+            ("Bakers share a sourdough recipe", "A bakery taught the village its bread."),
+            ("Orchard apples win at the fair", "Growers brought apples to the autumn fair."),
         ],
     }
     articles = []
