@@ -3,8 +3,9 @@
 Every hop (the first request and each redirect) is checked the same way: the scheme must
 be http or https, the host is resolved once, every address it resolves to must be a public
 one, and the connection goes to the address that was checked, so a second DNS answer
-cannot swap in an internal one. Redirects are followed by hand for that reason. Reads are
-bounded in time and in bytes, compressed bodies included.
+cannot swap in an internal one. Redirects are followed by hand for that reason; where they
+were all permanent, the result says where the feed moved to. Reads are bounded in time and
+in bytes, compressed bodies included.
 
 Errors are :class:`FetchError` with a message an editor can act on.
 """
@@ -32,6 +33,7 @@ TOTAL_TIMEOUT = 30.0  # seconds for the whole download, against slow drip-feedin
 MAX_BYTES = 5 * 1024 * 1024  # after decompression
 MAX_REDIRECTS = 5
 REDIRECT_CODES = {301, 302, 303, 307, 308}
+PERMANENT_REDIRECT_CODES = {301, 308}
 CHUNK = 64 * 1024
 
 
@@ -50,6 +52,9 @@ class FetchResult:
     content: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     redirects: list[str] = field(default_factory=list)
+    # Where the feed has moved for good: the end of an unbroken run of permanent
+    # redirects from the first request (a temporary hop after it does not count).
+    moved_to: str = ""
 
     @property
     def not_modified(self) -> bool:
@@ -219,6 +224,8 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
     read_timeout = float(_limit("FEEDS_READ_TIMEOUT", READ_TIMEOUT))
     deadline = time.monotonic() + float(_limit("FEEDS_TOTAL_TIMEOUT", TOTAL_TIMEOUT))
     redirects: list[str] = []
+    moved_to = ""
+    only_permanent = True
     current = url.strip()
     for _hop in range(MAX_REDIRECTS + 1):
         scheme, host, port = check_url(current)
@@ -254,10 +261,13 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
                 if not location:
                     raise FetchError(f"The server redirected ({status}) without saying where to.")
                 current = urljoin(current, location.strip())
+                only_permanent = only_permanent and status in PERMANENT_REDIRECT_CODES
+                if only_permanent:
+                    moved_to = current
                 redirects.append(current)
                 continue
             if status == 304:
-                return FetchResult(url=current, status=304, redirects=redirects)
+                return FetchResult(url=current, status=304, redirects=redirects, moved_to=moved_to)
             if status != 200:
                 raise FetchError(_status_message(status, response.reason))
             content = _read_body(response, max_bytes=max_bytes, deadline=deadline)
@@ -267,6 +277,7 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
                 content=content,
                 headers={k.lower(): v for k, v in response.getheaders()},
                 redirects=redirects,
+                moved_to=moved_to,
             )
         except TimeoutError:
             raise FetchError(

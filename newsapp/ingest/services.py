@@ -113,10 +113,12 @@ def _unique_source_slug(name: str) -> str:
     return candidate
 
 
-def _source_for_url(url: str) -> Source:
-    existing = Source.objects.filter(feed_url=url).first()
-    if existing is not None:
-        return existing
+def _source_for_url(url: str, *, moved_to: str = "") -> Source:
+    """The source that fetches ``url``, or the one that already follows its move."""
+    for address in (url, moved_to):
+        existing = Source.objects.filter(feed_url=address).first() if address else None
+        if existing is not None:
+            return existing
     name = _unique_source_name(_provisional_name(url))
     return Source.objects.create(name=name, slug=_unique_source_slug(name), feed_url=url)
 
@@ -265,6 +267,7 @@ def _record(report: FetchReport, now: datetime, result: FetchResult | None) -> N
             source.last_modified = result.headers.get("last-modified", "")[:100]
     source.save(
         update_fields=[
+            "feed_url",
             "last_fetched_at",
             "last_status",
             "last_new",
@@ -313,10 +316,11 @@ def feed_import(
         error = f"An unexpected problem stopped the import ({type(exc).__name__}: {exc})."
 
     with transaction.atomic():
+        moved_to = result.moved_to if result is not None else ""
         if source is None:
-            source = _source_for_url(url)
+            source = _source_for_url(url, moved_to=moved_to)
         report = FetchReport(source=source, url=url, dry_run=dry_run)
-        if result is not None and result.redirects:
+        if result is not None and result.redirects and result.url != moved_to:
             report.notes.append(f"Redirected to {result.url}.")
         if parsed is not None and not error:
             try:
@@ -327,6 +331,8 @@ def feed_import(
                 logger.exception("Storing entries of %s failed", url)
                 error = f"The entries could not be stored ({exc})."
                 report.new_article_ids = []
+        if moved_to and not error:
+            _follow_move(report, moved_to)
         if error:
             report.status = Source.FetchStatus.FAILED
             report.error = error
@@ -339,6 +345,26 @@ def feed_import(
     if dry_run:
         report.new_article_ids = []
     return report
+
+
+def _follow_move(report: FetchReport, moved_to: str) -> None:
+    """A feed that moved for good (301 or 308 all the way) is fetched from its new address
+    from now on, unless another source already fetches it."""
+    source = report.source
+    if source.feed_url == moved_to:
+        return
+    other = Source.objects.filter(feed_url=moved_to).exclude(pk=source.pk).first()
+    if other is not None:
+        report.notes.append(
+            f"The feed has moved for good to {moved_to}, which the source “{other.name}” "
+            "already fetches; this source keeps its address until an editor merges the two."
+        )
+        return
+    report.notes.append(
+        f"The feed has moved for good to {moved_to}; this source fetches it from there now "
+        f"(it was {source.feed_url})."
+    )
+    source.feed_url = moved_to
 
 
 def _adopt_feed_details(source: Source, parsed: ParsedFeed) -> None:

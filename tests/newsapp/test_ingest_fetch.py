@@ -2,11 +2,14 @@
 
 import gzip
 import time
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from werkzeug import Response
 
 from newsapp.ingest.fetch import USER_AGENT, FetchError, RefusedAddress, check_address, fetch
+from newsapp.ingest.services import feed_import
 from newsapp.models import Article, Source
 from tests.newsapp.ingest_helpers import feed_bytes, serve
 
@@ -155,8 +158,6 @@ def test_a_silent_server_times_out(httpserver, settings):
 
 
 def test_import_records_a_refused_redirect_on_the_source(httpserver):
-    from newsapp.ingest.services import feed_import
-
     httpserver.expect_request("/feed.xml").respond_with_data(
         "", status=307, headers={"Location": "http://192.168.1.20/feed.xml"}
     )
@@ -169,3 +170,84 @@ def test_import_records_a_refused_redirect_on_the_source(httpserver):
     assert source.last_status == Source.FetchStatus.FAILED
     assert "192.168.1.20, a private network address" in source.last_error
     assert Article.objects.count() == 0
+
+
+def redirect(httpserver, path: str, status: int, location: str) -> None:
+    httpserver.expect_request(path).respond_with_data(
+        "", status=status, headers={"Location": location}
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "moved_to"),
+    [
+        (301, 308, "/final.xml"),  # permanent all the way: the feed lives at the end now
+        (301, 302, "/middle"),  # permanent, then temporary: only the permanent part counts
+        (302, 301, ""),  # temporary first: the first address stays the feed's address
+    ],
+)
+def test_only_an_unbroken_run_of_permanent_redirects_moves_the_feed(
+    httpserver, first, second, moved_to
+):
+    redirect(httpserver, "/start", first, "/middle")
+    redirect(httpserver, "/middle", second, "/final.xml")
+    serve(httpserver, "/final.xml", "rss2.xml")
+    result = fetch(httpserver.url_for("/start"))
+    assert result.url == httpserver.url_for("/final.xml")
+    assert result.moved_to == (httpserver.url_for(moved_to) if moved_to else "")
+
+
+def test_a_source_whose_feed_moved_for_good_fetches_from_the_new_address(httpserver):
+    old, new = httpserver.url_for("/old.xml"), httpserver.url_for("/new.xml")
+    redirect(httpserver, "/old.xml", 301, "/new.xml")
+    serve(httpserver, "/new.xml", "rss2.xml")
+    source = Source.objects.create(name="Gazette", slug="gazette", feed_url=old)
+
+    report = feed_import(source=source)
+    source.refresh_from_db()
+    assert report.ok and report.new == 2
+    assert source.feed_url == new
+    assert f"moved for good to {new}" in source.last_error and old in source.last_error
+
+    httpserver.clear_log()
+    again = feed_import(source=source)
+    assert again.ok and again.new == 0
+    assert [request.path for request, _ in httpserver.log] == ["/new.xml"]
+
+
+def test_a_temporary_redirect_leaves_the_source_at_its_address(httpserver):
+    old = httpserver.url_for("/feed.xml")
+    redirect(httpserver, "/feed.xml", 302, "/today.xml")
+    serve(httpserver, "/today.xml", "rss2.xml")
+    source = Source.objects.create(name="Gazette", slug="gazette", feed_url=old)
+    report = feed_import(source=source)
+    source.refresh_from_db()
+    assert report.ok
+    assert source.feed_url == old
+    assert source.last_error == f"Redirected to {httpserver.url_for('/today.xml')}."
+
+
+def test_a_move_onto_another_sources_address_is_reported_not_merged(httpserver):
+    old, new = httpserver.url_for("/old.xml"), httpserver.url_for("/new.xml")
+    redirect(httpserver, "/old.xml", 308, "/new.xml")
+    serve(httpserver, "/new.xml", "rss2.xml")
+    Source.objects.create(name="Gazette (new)", slug="gazette-new", feed_url=new)
+    source = Source.objects.create(name="Gazette", slug="gazette", feed_url=old)
+    report = feed_import(source=source)
+    source.refresh_from_db()
+    assert report.ok
+    assert source.feed_url == old
+    assert "“Gazette (new)” already fetches" in source.last_error
+    assert Source.objects.filter(feed_url=new).count() == 1
+
+
+def test_importing_a_moved_feed_by_its_old_address_twice_makes_one_source(httpserver):
+    old, new = httpserver.url_for("/old.xml"), httpserver.url_for("/new.xml")
+    redirect(httpserver, "/old.xml", 301, "/new.xml")
+    serve(httpserver, "/new.xml", "rss2.xml")
+    for _ in range(2):
+        out = StringIO()
+        call_command("import_feeds", "--url", old, stdout=out, stderr=StringIO())
+    assert list(Source.objects.values_list("feed_url", flat=True)) == [new]
+    assert "0 new" in out.getvalue()
+    assert Article.objects.count() == 2
