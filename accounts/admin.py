@@ -3,10 +3,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import User
 from consent.audit import AccessLoggedAdminMixin
+from newsapp.admin_widgets import AccessibleWidgetsMixin
 
 
 @admin.register(User)
-class UserAdmin(AccessLoggedAdminMixin, DjangoUserAdmin):
+class UserAdmin(AccessibleWidgetsMixin, AccessLoggedAdminMixin, DjangoUserAdmin):
     """Opening a user's page is recorded in the staff access log the reader can see."""
 
     ordering = ("email",)
@@ -20,4 +21,4 @@ class UserAdmin(AccessLoggedAdminMixin, DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
-    filter_horizontal = ("groups",)
+    filter_horizontal = ()

@@ -32,6 +32,7 @@ from consent.models import (
 )
 from consent.pseudonyms import pseudonym_for
 from consent.services import ledger_verify
+from newsapp.admin_widgets import AccessibleWidgetsMixin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -282,7 +283,7 @@ class LedgerCheckpointAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PrivacyNotice)
-class PrivacyNoticeAdmin(admin.ModelAdmin):
+class PrivacyNoticeAdmin(AccessibleWidgetsMixin, admin.ModelAdmin):
     list_display = ("version", "title", "material", "published_at")
 
     def has_delete_permission(self, request, obj=None) -> bool:

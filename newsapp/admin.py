@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from newsapp import services
+from newsapp.admin_widgets import AccessibleWidgetsMixin
 from newsapp.ingest.suggestions import topic_suggestions_accept
 from newsapp.models import Article, Source, Topic, TopicSuggestion
 from newsapp.sanitize import clean_html
@@ -49,7 +50,7 @@ class SuggestionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(AccessibleWidgetsMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ("title", "source", "status", "published_at", "topic_list", "suggestions")
     list_filter = ("status", SuggestionFilter, "topics", "source", "published_at")
@@ -57,8 +58,6 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ("title", "summary", "body", "author")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("title",)}
-    filter_horizontal = ("topics",)
-    autocomplete_fields = ("source",)
     readonly_fields = ("suggestions", "created_at", "updated_at", "imported_at", "guid")
     actions = ("publish", "unpublish", "accept_suggestions")
     fieldsets = (

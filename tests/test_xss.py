@@ -163,8 +163,7 @@ def test_payloads_saved_through_the_admin_render_inert(editor_client, client):
                 "source": source.pk,
                 "author": payload[:100],
                 "status": "published",
-                "published_at_0": now.strftime("%Y-%m-%d"),
-                "published_at_1": (now - timezone.timedelta(minutes=5)).strftime("%H:%M:%S"),
+                "published_at": (now - timezone.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M"),
             },
         )
         assert response.status_code == 302, (payload, response.content.decode()[:2000])
