@@ -50,7 +50,7 @@ class Explainer:
             query[liked.indices] += liked.data
         self.query = query
         self.keyword_terms = [
-            (keyword, {index._vocabulary.get(t, -1) for t in index.analyse(keyword)} - {-1})
+            (keyword, {index._vocabulary[t] for t in index.keyword_terms(keyword)})
             for keyword in profile.keywords
         ]
         self.liked_rows = [

@@ -77,6 +77,24 @@ def _document_text(doc: Document) -> str:
     return " ".join([doc.title] * TITLE_WEIGHT + [doc.text or ""])
 
 
+def inflections(term: str) -> tuple[str, ...]:
+    """The English singular and plural a term may have in articles: "tram" and "trams",
+    "policy" and "policies", "box" and "boxes". Only forms the vocabulary holds are used, so
+    a wrong guess ("bus" to "bu") costs nothing."""
+    if len(term) < 3 or not term.isalpha():
+        return ()
+    forms = [term + "s", term + "es"]
+    if term.endswith("y") and term[-2] not in "aeiou":
+        forms.append(term[:-1] + "ies")
+    if term.endswith("ies"):
+        forms.append(term[:-3] + "y")
+    if term.endswith("es"):
+        forms.append(term[:-2])
+    if term.endswith("s") and not term.endswith("ss"):
+        forms.append(term[:-1])
+    return tuple(forms)
+
+
 class Index:
     """Precomputed TF-IDF state for one corpus. Built by :func:`build_index`."""
 
@@ -157,11 +175,25 @@ class Index:
         """The terms the index sees in ``text`` (lower-cased, accents stripped)."""
         return self._analyzer(text)
 
+    def keyword_terms(self, keyword: str) -> list[str]:
+        """The index terms a typed keyword stands for: its own, and the singular or plural
+        of each that the vocabulary holds ("tram" also finds "trams", "policies" finds
+        "policy"), so a reader need not guess which form the articles use."""
+        terms = []
+        for term in self._analyzer(keyword):
+            for form in (term, *inflections(term)):
+                if form in self._vocabulary and form not in terms:
+                    terms.append(form)
+        return terms
+
     def _query_vector(self, text: str) -> sp.csr_matrix:
+        return self._terms_vector(self._analyzer(text))
+
+    def _terms_vector(self, terms: Iterable[str]) -> sp.csr_matrix:
         """What ``_vectorise`` gives for one short text, without scikit-learn's per-call
         validation (which costs more than the arithmetic for a few keywords)."""
         counts: dict[int, int] = {}
-        for term in self._analyzer(text):
+        for term in terms:
             column = self._vocabulary.get(term)
             if column is not None:
                 counts[column] = counts.get(column, 0) + 1
@@ -193,7 +225,7 @@ class Index:
         return (raw - raw.mean()) / (std if std > 1e-9 else 1.0)
 
     def _keyword_vector(self, keywords: Iterable[str]) -> sp.csr_matrix:
-        return self._query_vector(" ".join(keywords))
+        return self._terms_vector(t for keyword in keywords for t in self.keyword_terms(keyword))
 
     def _feedback_vector(self, ids: Iterable) -> sp.csr_matrix | None:
         rows = [self.position[i] for i in ids if i in self.position]
@@ -203,12 +235,7 @@ class Index:
 
     def usable_keywords(self, keywords: Iterable[str]) -> list[str]:
         """The typed keywords that mean something to the index (known, not stop words)."""
-        vocabulary = self.vectorizer.vocabulary_
-        return [
-            keyword
-            for keyword in keywords
-            if any(term in vocabulary for term in self.analyse(keyword))
-        ]
+        return [keyword for keyword in keywords if self.keyword_terms(keyword)]
 
     # -- ranking -----------------------------------------------------------------------
     def _topic_shifts(self, profile: Profile) -> tuple[np.ndarray, np.ndarray]:

@@ -59,7 +59,9 @@ def naive_top(index: Index, profile: Profile, k: int = 20) -> list:
     rows = [index.topic_position[s] for s in profile.topics]
     weights = np.array([profile.topics[s] for s in profile.topics], dtype=np.float64)
     shifts = WEIGHT_SHIFT * np.log2(weights / weights.max())
-    keyword = index._vectorise([" ".join(profile.keywords)])
+    # Each keyword with the singular or plural forms the vocabulary holds, as in the index.
+    terms = [term for keyword in profile.keywords for term in index.keyword_terms(keyword)]
+    keyword = index._vectorise([" ".join(terms)])
     norms = np.sqrt(
         np.asarray(index.topic_profiles[rows].multiply(index.topic_profiles[rows]).sum(axis=1))
     ).ravel()

@@ -85,3 +85,32 @@ def test_django_adapter_builds_from_models_and_ranks_a_new_article_at_once():
     assert index is not first and article.pk in index.doc_ids
     top = index.recommend(Profile(topics={"space": 1.0}, explore=False), k=1)
     assert top[0].doc_id == article.pk
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [("tram", "trams"), ("trams", "tram"), ("policy", "policies"), ("boxes", "box")],
+)
+def test_a_keyword_finds_the_singular_or_plural_the_article_uses(typed, written):
+    docs = [
+        *corpus(),
+        Document(
+            id="it",
+            title=f"City news about {written}",
+            text=f"The council talked about {written} all evening.",
+            source="outlet-9",
+            published_at=NOW - timedelta(days=3),
+        ),
+    ]
+    index = build_index(docs, topic_keywords={"space": ["telescope"]})
+    assert index.usable_keywords([typed]) == [typed]
+    top = index.recommend(Profile(keywords=(typed,), explore=False), k=1, now=NOW)[0]
+    assert top.doc_id == "it"
+    assert top.reasons.keywords == (typed,)
+    assert written in top.reasons.terms  # the article's own word, as "Why this?" shows it
+
+
+def test_a_wrong_guess_at_a_plural_matches_nothing(index):
+    # "bus" would make "bu": not in the vocabulary, so the keyword stays unusable.
+    assert index.keyword_terms("bus") == []
+    assert index.usable_keywords(["bus", "telescopes"]) == ["telescopes"]
