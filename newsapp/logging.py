@@ -107,11 +107,13 @@ def _subject(user) -> str | None:
     return pseudonym_for(user.pk) if getattr(user, "pk", None) else None
 
 
-def log_auth_event(event: str, *, request=None, user=None, level: int = logging.INFO) -> None:
+def log_auth_event(
+    event: str, *, request=None, user=None, level: int = logging.INFO, outcome: str | None = None
+) -> None:
     security_log.log(
         level,
         event,
-        extra={"event": event, "user": _subject(user), "request": request},
+        extra={"event": event, "user": _subject(user), "request": request, "outcome": outcome},
     )
 
 
@@ -125,7 +127,9 @@ def on_logged_out(sender, request, user, **kwargs) -> None:
 
 def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     # Never the credentials: the login typed is an e-mail address (or anything at all).
-    log_auth_event("auth.login_failed", request=request, level=logging.WARNING)
+    log_auth_event(
+        "auth.login_failed", request=request, level=logging.WARNING, outcome="wrong_credentials"
+    )
 
 
 def _allauth_receiver(event: str):

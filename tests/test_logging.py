@@ -72,6 +72,9 @@ def test_a_failed_sign_in_is_logged_without_the_email(client, log_output):
     ).items()
     assert "careful.reader" not in raw and "example.org" not in raw
     assert pseudonym_for(reader.pk) not in raw  # a failure names nobody
+    assert [e.get("outcome") for e in logged if e.get("event") == "auth.login_failed"] == [
+        "wrong_credentials"
+    ]
 
 
 def test_cr_lf_in_a_username_cannot_forge_a_log_line(client, log_output):
@@ -83,9 +86,13 @@ def test_cr_lf_in_a_username_cannot_forge_a_log_line(client, log_output):
     logging.getLogger("newsapp.security").warning("Rejected login %s", forged)
     raw = log_output()
     logged = entries(raw)  # parses only if every line is exactly one record
-    assert len(raw.splitlines()) == len(logged) == 2
-    assert not [e for e in logged if "event" in e or e.get("user") == "forged"]
-    assert "\u2028" not in raw and "\r" not in raw
+    assert len(raw.splitlines()) == len(logged) == 3
+    # The refused sign-in is one record of our own, naming nobody and quoting nothing.
+    assert [(e.get("event"), e.get("outcome"), e.get("user")) for e in logged if "event" in e] == [
+        ("auth.login_failed", "refused_before_check", None)
+    ]
+    assert not [e for e in logged if e.get("user") == "forged" or e.get("event") == "auth.login"]
+    assert "\u2028" not in raw and "\r" not in raw and "example.com" not in raw
 
 
 def test_sign_in_and_sign_out_are_logged_under_the_pseudonym(client, log_output):
