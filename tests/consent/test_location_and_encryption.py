@@ -1,8 +1,9 @@
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -117,3 +118,30 @@ def test_a_local_story_is_explained_in_the_feed_and_history_is_recorded_on_readi
     assert "About your region" in feed
     client.get(local.get_absolute_url())
     assert ReadingEvent.objects.filter(article=local).count() == 1
+
+
+def _dumpdata(*args) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("dumpdata", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_dumpdata_never_writes_encrypted_keywords_or_regions_by_default(harbour):
+    reader = UserFactory()
+    ReaderPreferences.objects.create(user=reader, keywords="zeppelin")
+    ReaderLocation.objects.create(user=reader, region="upland")
+
+    for args in ((), ("newsapp",)):
+        dumped, note = _dumpdata(*args)
+        assert "zeppelin" not in dumped and '"newsapp.readerlocation"' not in dumped
+        assert "Harbourside" in dumped  # everything else is still there
+        assert "Left out newsapp.ReaderLocation, newsapp.ReaderPreferences" in note
+
+    dumped, note = _dumpdata("newsapp.Region")
+    assert "Upland" in dumped and note == ""
+
+    with pytest.raises(CommandError, match="ReaderPreferences holds encrypted personal data"):
+        _dumpdata("newsapp.readerpreferences")
+
+    dumped, note = _dumpdata("newsapp.ReaderPreferences", "--decrypted")
+    assert "zeppelin" in dumped and "in plaintext" in note
