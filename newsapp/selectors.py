@@ -17,7 +17,7 @@ from newsapp.models import (
     Topic,
     TopicFollow,
 )
-from newsapp.recommender import Profile, Reasons
+from newsapp.recommender import Profile, Reasons, surface_forms
 
 
 @dataclass
@@ -109,6 +109,15 @@ class FeedItem:
             (self.topic_names.get(slug, slug), round(share * 100))
             for slug, share in self.reasons.topics
         ]
+
+    @property
+    def matched_words(self) -> list[str]:
+        """The matched terms as the article writes them (the index's are accent-free)."""
+        if not self.reasons.terms:
+            return []
+        article = self.article
+        text = f"{article.title}\n{article.summary}\n{article.plain_text}"
+        return surface_forms(self.reasons.terms, text)
 
     @property
     def freshness_label(self) -> str:

@@ -5,7 +5,7 @@ benchmarked alone. The Django side (``newsapp.ranking``) only adapts models to
 ``Document`` and ``Profile``.
 """
 
-from newsapp.recommender.index import Index, build_index, meaningful_terms
+from newsapp.recommender.index import Index, build_index, meaningful_terms, surface_forms
 from newsapp.recommender.types import Document, Profile, Reasons, Recommendation
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "Recommendation",
     "build_index",
     "meaningful_terms",
+    "surface_forms",
 ]

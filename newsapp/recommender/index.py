@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer, strip_accents_unicode
 from sklearn.preprocessing import normalize
 
 from newsapp.recommender.explain import Explainer
@@ -58,11 +59,27 @@ VECTORIZER_PARAMS = {
 
 
 _ANALYZER = TfidfVectorizer(**VECTORIZER_PARAMS).build_analyzer()
+_TOKEN = re.compile(VECTORIZER_PARAMS["token_pattern"])
 
 
 def meaningful_terms(text: str) -> list[str]:
     """The words of ``text`` any index could rank by: not stop words, not digits alone."""
     return _ANALYZER(text)
+
+
+def surface_forms(terms: Sequence[str], text: str) -> list[str]:
+    """``terms`` as ``text`` writes them: the index strips accents ("café" is "cafe"), a
+    reader checking "Why this?" against the article should see the article's own word."""
+    if text.isascii():
+        return list(terms)
+    wanted = set(terms)
+    found: dict[str, str] = {}
+    for match in _TOKEN.finditer(text):
+        word = match.group().lower()
+        term = strip_accents_unicode(word)
+        if term in wanted and term not in found:
+            found[term] = word
+    return [found.get(term, term) for term in terms]
 
 
 def _utc_timestamp(value: datetime | None) -> float:

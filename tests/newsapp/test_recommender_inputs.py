@@ -114,3 +114,11 @@ def test_a_wrong_guess_at_a_plural_matches_nothing(index):
     # "bus" would make "bu": not in the vocabulary, so the keyword stays unusable.
     assert index.keyword_terms("bus") == []
     assert index.usable_keywords(["bus", "telescopes"]) == ["telescopes"]
+
+
+def test_surface_forms_give_the_articles_own_spelling():
+    from newsapp.recommender import surface_forms
+
+    text = "Le Café de Flore. Un CAFÉ crème, et une crêpe."
+    assert surface_forms(["cafe", "creme", "missing"], text) == ["café", "crème", "missing"]
+    assert surface_forms(["tram"], "Plain ASCII tram text") == ["tram"]

@@ -4,7 +4,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from newsapp.models import Article, TopicFollow
+from newsapp.models import Article, ReaderPreferences, TopicFollow
 from tests.factories import ArticleFactory, SourceFactory, TopicFactory, UserFactory, follow
 from tests.newsapp.corpus import FOOD, SPACE, SPORT
 
@@ -261,3 +261,19 @@ def test_feed_pages_count_the_real_ranking(client, newsroom, settings):
     last = client.get(f"/?page={pages}").content.decode()
     assert "Nothing matches your choices yet" not in last
     assert len(client.get(f"/?page={pages}").context["page"].object_list) >= 1
+
+
+def test_why_this_shows_the_matched_words_as_the_article_writes_them(client, newsroom):
+    ArticleFactory(
+        title="Crème brûlée at the corner café",
+        body="<p>The café's chef served crème brûlée and a harvest tarte.</p>",
+        topics=[newsroom["food"]],
+    )
+    reader = UserFactory()
+    follow(reader, newsroom["food"])
+    ReaderPreferences.objects.create(user=reader, keywords="cafe")
+    client.force_login(reader)
+    page = client.get("/").content.decode()
+    card = page[page.index("Crème brûlée at the corner café") :]
+    matched = html.unescape(re.search(r'<span class="terms">([^<]*)</span>', card).group(1))
+    assert "café" in matched.split(", ") and "cafe" not in matched.split(", ")
