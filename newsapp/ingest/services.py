@@ -361,8 +361,8 @@ def _follow_move(report: FetchReport, moved_to: str) -> None:
         )
         return
     report.notes.append(
-        f"The feed has moved for good to {moved_to}; this source fetches it from there now "
-        f"(it was {source.feed_url})."
+        f"The feed has moved for good to {moved_to}; this source now fetches it from there "
+        f"instead of {source.feed_url}."
     )
     source.feed_url = moved_to
 
