@@ -45,6 +45,10 @@ class RefusedAddress(FetchError):
     """The URL points somewhere the importer must not go."""
 
 
+class FeedGone(FetchError):
+    """The server says the feed was removed for good (410 Gone)."""
+
+
 @dataclass
 class FetchResult:
     url: str  # after redirects
@@ -268,6 +272,8 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
                 continue
             if status == 304:
                 return FetchResult(url=current, status=304, redirects=redirects, moved_to=moved_to)
+            if status == 410:
+                raise FeedGone(_status_message(status, response.reason))
             if status != 200:
                 raise FetchError(_status_message(status, response.reason))
             content = _read_body(response, max_bytes=max_bytes, deadline=deadline)

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from newsapp.ingest.fetch import FetchError, FetchResult, fetch
+from newsapp.ingest.fetch import FeedGone, FetchError, FetchResult, fetch
 from newsapp.ingest.parse import Entry, ParsedFeed, ParseError, parse
 from newsapp.models import Article, Source
 
@@ -267,6 +267,7 @@ def _record(report: FetchReport, now: datetime, result: FetchResult | None) -> N
             source.last_modified = result.headers.get("last-modified", "")[:100]
     source.save(
         update_fields=[
+            "active",
             "feed_url",
             "last_fetched_at",
             "last_status",
@@ -297,6 +298,7 @@ def feed_import(
     parsed: ParsedFeed | None = None
     error = ""
     conditional = source is not None and not dry_run
+    gone = False
     try:
         result = fetch(
             url,
@@ -309,6 +311,9 @@ def feed_import(
                 content_type=result.headers.get("content-type", ""),
                 max_entries=MAX_ENTRIES,
             )
+    except FeedGone as exc:
+        error = str(exc)
+        gone = True
     except (FetchError, ParseError) as exc:
         error = str(exc)
     except Exception as exc:  # a bug or a library surprise must not stop the other feeds
@@ -337,6 +342,13 @@ def feed_import(
             report.status = Source.FetchStatus.FAILED
             report.error = error
             report.new = report.updated = report.skipped = report.failed = 0
+            if gone and source.active:
+                # Fetching again would only fail again; an editor can switch it back on.
+                source.active = False
+                report.error += (
+                    " The source is switched off; switch it back on in the admin if the feed "
+                    "returns."
+                )
         elif result is not None and result.not_modified:
             report.status = Source.FetchStatus.NOT_MODIFIED
         _record(report, now, result)

@@ -2,14 +2,16 @@
 
 import gzip
 import time
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from werkzeug import Response
 
 from newsapp.ingest.fetch import USER_AGENT, FetchError, RefusedAddress, check_address, fetch
-from newsapp.ingest.services import feed_import
+from newsapp.ingest.services import feed_import, sources_due
 from newsapp.models import Article, Source
 from tests.newsapp.ingest_helpers import feed_bytes, serve
 
@@ -251,3 +253,27 @@ def test_importing_a_moved_feed_by_its_old_address_twice_makes_one_source(httpse
     assert list(Source.objects.values_list("feed_url", flat=True)) == [new]
     assert "0 new" in out.getvalue()
     assert Article.objects.count() == 2
+
+
+def test_a_feed_gone_for_good_switches_its_source_off(httpserver):
+    httpserver.expect_request("/feed.xml").respond_with_data("", status=410)
+    source = Source.objects.create(
+        name="Closed Gazette", slug="closed", feed_url=httpserver.url_for("/feed.xml")
+    )
+    report = feed_import(source=source)
+    source.refresh_from_db()
+    assert not report.ok and not source.active
+    assert "removed for good" in source.last_error and "switched off" in source.last_error
+    # Never due again for the scheduled import, even once its backoff has run out.
+    assert source not in sources_due(now=timezone.now() + timedelta(days=2))
+
+
+def test_a_missing_feed_is_retried_not_switched_off(httpserver):
+    httpserver.expect_request("/feed.xml").respond_with_data("", status=404)
+    source = Source.objects.create(
+        name="Gazette", slug="gazette", feed_url=httpserver.url_for("/feed.xml")
+    )
+    feed_import(source=source)  # a 404 may be a passing mistake on the server's side
+    source.refresh_from_db()
+    assert source.active and source.consecutive_failures == 1
+    assert source in sources_due(now=timezone.now() + timedelta(days=2))
