@@ -154,3 +154,22 @@ def test_opening_a_readers_admin_page_is_logged_and_shown_to_the_reader(client):
     assert "When our staff looked at your data" in page and record.staff_label in page
     # The reader learns the role, not the staff member's e-mail address.
     assert "boss@example.com" not in page
+
+
+def test_an_administrator_publishes_a_notice_with_the_date_and_time_input(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    form = client.get("/admin/consent/privacynotice/add/").content.decode()
+    assert 'type="datetime-local" name="published_at"' in form
+    response = client.post(
+        "/admin/consent/privacynotice/add/",
+        {
+            "version": "2027-1",
+            "title": "What changes in 2027",
+            "body": "We keep less.",
+            "published_at": "2027-01-01T09:00",
+        },
+    )
+    assert response.status_code == 302
+    notice = PrivacyNotice.objects.get(version="2027-1")
+    assert notice.published_at.isoformat() == "2027-01-01T09:00:00+00:00"
+    assert not notice.material
