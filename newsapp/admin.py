@@ -179,6 +179,8 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.display(description="next attempt", ordering="next_fetch_after")
     def next_attempt(self, obj: Source) -> str:
+        if not obj.active:
+            return "never (switched off)"
         if obj.next_fetch_after and obj.next_fetch_after > timezone.now():
             return (
                 f"after {timezone.localtime(obj.next_fetch_after):%Y-%m-%d %H:%M} "

@@ -54,7 +54,7 @@ class FetchReport:
         prefix = "[dry run] " if self.dry_run else ""
         name = f"{self.source.name} <{self.url}>"
         if self.status == Source.FetchStatus.FAILED:
-            retry = self.source.next_fetch_after
+            retry = self.source.next_fetch_after if self.source.active else None
             when = f" Next attempt after {retry:%Y-%m-%d %H:%M} UTC." if retry else ""
             return f"{prefix}FAILED {name}: {self.error}{when}"
         if self.status == Source.FetchStatus.NOT_MODIFIED:

@@ -264,6 +264,7 @@ def test_a_feed_gone_for_good_switches_its_source_off(httpserver):
     source.refresh_from_db()
     assert not report.ok and not source.active
     assert "removed for good" in source.last_error and "switched off" in source.last_error
+    assert "Next attempt" not in report.line()
     # Never due again for the scheduled import, even once its backoff has run out.
     assert source not in sources_due(now=timezone.now() + timedelta(days=2))
 

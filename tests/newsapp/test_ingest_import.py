@@ -277,3 +277,13 @@ def test_editors_see_feed_state_and_fetch_now_from_the_admin(client, httpserver)
     assert "2 / 0 / 0 / 0" in page
     assert "10.0.0.9, a private network address" in page
     assert "1 failure(s) in a row" in page
+
+    # A feed the server says is gone (410) is switched off, and the list says so.
+    httpserver.expect_request("/closed").respond_with_data("", status=410)
+    make_source(httpserver.url_for("/closed"), name="Closed", slug="closed")
+    client.post(
+        "/admin/newsapp/source/",
+        {"action": "fetch_now", "_selected_action": [Source.objects.get(slug="closed").pk]},
+    )
+    page = client.get("/admin/newsapp/source/").content.decode()
+    assert "never (switched off)" in page and "answered 410" in page
