@@ -13,7 +13,6 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,6 +29,7 @@ from consent.purposes import OPTIONAL_PURPOSES, PURPOSES
 from consent.reconsent import mark_answered
 from consent.selectors import consents_for_user, dashboard_for
 from consent.services import consent_grant, consent_withdraw, consents_answer
+from newsapp.redirects import redirect_back
 
 RECEIPT_SESSION_KEY = "privacy_receipt"
 
@@ -37,17 +37,6 @@ RECEIPT_SESSION_KEY = "privacy_receipt"
 def _bad_request(request, message: str) -> HttpResponse:
     body = render_to_string("400.html", {"message": message}, request=request)
     return HttpResponseBadRequest(body)
-
-
-def _redirect_next(request, default: str):
-    """To the posted ``next`` when it is a page of this site, else to ``default``."""
-    next_url = request.POST.get("next", "")
-    # A path on this site only: a bare word would be taken for a URL name by redirect().
-    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(next_url)
-    return redirect(default)
 
 
 @never_cache
@@ -100,7 +89,7 @@ def consent_toggle(request):
             f"Withdrawn: “{purpose.title}”. We deleted what we held under it"
             + (f" ({deleted})." if deleted else "."),
         )
-    return _redirect_next(request, "consent:dashboard")
+    return redirect_back(request, "consent:dashboard")
 
 
 @never_cache
@@ -218,7 +207,7 @@ def review(request):
         )
         mark_answered(request)
         messages.success(request, "Thank you: your answers are recorded against the new notice.")
-        return _redirect_next(request, "newsapp:home")
+        return redirect_back(request, "newsapp:home")
     return render(
         request,
         "consent/review.html",

@@ -5,7 +5,6 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,6 +12,7 @@ from newsapp import ranking, selectors, services
 from newsapp.forms import FeedbackForm, TopicsForm
 from newsapp.history import record_article_view
 from newsapp.models import Article, ArticleFeedback, Source, Topic, TopicFollow
+from newsapp.redirects import redirect_back
 from newsapp.selectors import StatedPreferences
 
 # The feed is ranked, not a list: readers page through this many of its best articles.
@@ -60,17 +60,6 @@ def _top_stories_page(request: HttpRequest, preferences: StatedPreferences, *, p
     return response
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    """Redirect to the page the form was on, if it is one of ours."""
-    target = request.POST.get("next", "")
-    # A path on this site only: a bare word would be taken for a URL name by redirect().
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
-
-
 @login_required
 @require_POST
 def article_feedback(request: HttpRequest, slug: str) -> HttpResponse:
@@ -79,7 +68,7 @@ def article_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     form = FeedbackForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose “more like this” or “less like this”.")
-        return _back(request, article.get_absolute_url())
+        return redirect_back(request, article.get_absolute_url())
     feedback = services.article_feedback_toggle(
         user=request.user, article=article, kind=form.cleaned_data["kind"]
     )
@@ -95,7 +84,7 @@ def article_feedback(request: HttpRequest, slug: str) -> HttpResponse:
             f"Noted: less like “{article.title}”; it and stories like it move out of your "
             "feed. Press it again to take it back.",
         )
-    return _back(request, article.get_absolute_url())
+    return redirect_back(request, article.get_absolute_url())
 
 
 @login_required
@@ -108,7 +97,7 @@ def source_mute(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         f"You will no longer see stories from {source.name}. You can undo this on your topics.",
     )
-    return _back(request, "/")
+    return redirect_back(request, "/")
 
 
 @require_GET
