@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Q
 
 from newsapp.models import Article, Topic
-from newsapp.recommender import Document, Index, Profile, build_index
+from newsapp.recommender import Document, Index, Profile, build_index, load_index, save_index
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def get_index() -> Index:
         index = None
         if path.exists():
             try:
-                index = Index.load(path)
+                index = load_index(path)
             except (OSError, ValueError, KeyError):
                 logger.warning("Recommender index %s is unreadable; rebuilding.", path.name)
         if index is None and _cache:
@@ -134,7 +134,7 @@ def get_index() -> Index:
             index = build_index(article_documents(), topic_keywords=topic_keywords())
         if not path.exists():
             directory.mkdir(parents=True, exist_ok=True)
-            index.save(path)
+            save_index(index, path)
         _cache.clear()
         _cache[version] = (index, stamp)
         return index
@@ -147,7 +147,7 @@ def build_now(progress=None) -> tuple[Index, str]:
     directory = Path(settings.RECOMMENDER_INDEX_DIR)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"index-{stamp.version}.npz"
-    index.save(path)
+    save_index(index, path)
     with _lock:
         _cache.clear()
         _cache[stamp.version] = (index, stamp)

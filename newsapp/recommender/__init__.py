@@ -5,7 +5,9 @@ benchmarked alone. The Django side (``newsapp.ranking``) only adapts models to
 ``Document`` and ``Profile``.
 """
 
-from newsapp.recommender.index import Index, build_index, meaningful_terms, surface_forms
+from newsapp.recommender.index import Index, build_index
+from newsapp.recommender.storage import load_index, save_index
+from newsapp.recommender.terms import meaningful_terms, surface_forms
 from newsapp.recommender.types import Document, Profile, Reasons, Recommendation
 
 __all__ = [
@@ -15,6 +17,8 @@ __all__ = [
     "Reasons",
     "Recommendation",
     "build_index",
+    "load_index",
     "meaningful_terms",
+    "save_index",
     "surface_forms",
 ]

@@ -10,26 +10,20 @@ candidate list for freshness and diversity.
 
 from __future__ import annotations
 
-import json
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer, strip_accents_unicode
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from newsapp.recommender.explain import Explainer
 from newsapp.recommender.learning import PROTOTYPE_THRESHOLD, learn_topics, top_terms
+from newsapp.recommender.terms import VECTORIZER_PARAMS, document_text, inflections
 from newsapp.recommender.types import Document, Profile, Recommendation
 
-FORMAT_VERSION = 2
-
-# How strongly a title counts against the body: the title is repeated this many times.
-TITLE_WEIGHT = 2
 # Most terms kept per ad-hoc query vector (typed keywords, feedback).
 QUERY_TERMS = 300
 # An editor's tag is certain: a tagged article scores at least this many standard deviations.
@@ -48,39 +42,6 @@ EXPLORATION_POSITION = 3
 # a halving of a topic's weight, enough to lead among equals, not to beat relevance.
 REGION_BOOST = 0.5
 
-VECTORIZER_PARAMS = {
-    "lowercase": True,
-    "strip_accents": "unicode",
-    "stop_words": "english",
-    "token_pattern": r"(?u)\b[^\W\d_][^\W\d_]+\b",
-    "sublinear_tf": True,
-    "dtype": np.float32,
-}
-
-
-_ANALYZER = TfidfVectorizer(**VECTORIZER_PARAMS).build_analyzer()
-_TOKEN = re.compile(VECTORIZER_PARAMS["token_pattern"])
-
-
-def meaningful_terms(text: str) -> list[str]:
-    """The words of ``text`` any index could rank by: not stop words, not digits alone."""
-    return _ANALYZER(text)
-
-
-def surface_forms(terms: Sequence[str], text: str) -> list[str]:
-    """``terms`` as ``text`` writes them: the index strips accents ("café" is "cafe"), a
-    reader checking "Why this?" against the article should see the article's own word."""
-    if text.isascii():
-        return list(terms)
-    wanted = set(terms)
-    found: dict[str, str] = {}
-    for match in _TOKEN.finditer(text):
-        word = match.group().lower()
-        term = strip_accents_unicode(word)
-        if term in wanted and term not in found:
-            found[term] = word
-    return [found.get(term, term) for term in terms]
-
 
 def _utc_timestamp(value: datetime | None) -> float:
     if value is None:
@@ -88,28 +49,6 @@ def _utc_timestamp(value: datetime | None) -> float:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.timestamp()
-
-
-def _document_text(doc: Document) -> str:
-    return " ".join([doc.title] * TITLE_WEIGHT + [doc.text or ""])
-
-
-def inflections(term: str) -> tuple[str, ...]:
-    """The English singular and plural a term may have in articles: "tram" and "trams",
-    "policy" and "policies", "box" and "boxes". Only forms the vocabulary holds are used, so
-    a wrong guess ("bus" to "bu") costs nothing."""
-    if len(term) < 3 or not term.isalpha():
-        return ()
-    forms = [term + "s", term + "es"]
-    if term.endswith("y") and term[-2] not in "aeiou":
-        forms.append(term[:-1] + "ies")
-    if term.endswith("ies"):
-        forms.append(term[:-3] + "y")
-    if term.endswith("es"):
-        forms.append(term[:-2])
-    if term.endswith("s") and not term.endswith("ss"):
-        forms.append(term[:-1])
-    return tuple(forms)
 
 
 class Index:
@@ -463,13 +402,13 @@ class Index:
         order = np.argsort(-score, kind="stable")[:k]
         return [self.doc_ids[i] for i in order if np.isfinite(score[i])]
 
-    # -- growth and persistence ----------------------------------------------------------
+    # -- growth ------------------------------------------------------------------------
     def add(self, documents: Iterable[Document]) -> None:
         """Rank new documents at once with the current vocabulary and topic profiles."""
         documents = [d for d in documents if d.id not in self.position]
         if not documents:
             return
-        rows = self._vectorise([_document_text(d) for d in documents])
+        rows = self._vectorise([document_text(d) for d in documents])
         raw = (self.topic_profiles @ rows.T).toarray()
         mean = self.affinity_mean[:, None]
         std = self.affinity_std[:, None]
@@ -493,78 +432,6 @@ class Index:
         self.regions = self.regions + [d.region for d in documents]
         self.doc_ids = self.doc_ids + [d.id for d in documents]
         self._refresh_derived()
-
-    def save(self, path: str | Path) -> None:
-        """Write the index to one ``.npz`` file (no pickle), atomically."""
-        path = Path(path)
-        ints = all(isinstance(i, int) for i in self.doc_ids)
-        meta = {
-            "format": FORMAT_VERSION,
-            "topics": self.topics,
-            "sources": self.source_names,
-            "regions": self.regions,
-            "doc_ids": None if ints else [str(i) for i in self.doc_ids],
-        }
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as handle:
-            np.savez(
-                handle,
-                meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-                terms=np.frombuffer("\n".join(self.terms).encode(), dtype=np.uint8),
-                idf=self.vectorizer.idf_.astype(np.float32),
-                ids=np.asarray(self.doc_ids if ints else [], dtype=np.int64),
-                m_data=self.matrix.data,
-                m_indices=self.matrix.indices,
-                m_indptr=self.matrix.indptr,
-                m_shape=np.asarray(self.matrix.shape),
-                p_data=self.topic_profiles.data,
-                p_indices=self.topic_profiles.indices,
-                p_indptr=self.topic_profiles.indptr,
-                p_shape=np.asarray(self.topic_profiles.shape),
-                affinity=self.affinity,
-                affinity_mean=self.affinity_mean,
-                affinity_std=self.affinity_std,
-                tags=self.tags.toarray().astype(np.bool_) if self.tags.shape[1] else np.zeros(0),
-                sources=self.sources,
-                published=self.published,
-            )
-        tmp.replace(path)
-
-    @classmethod
-    def load(cls, path: str | Path) -> Index:
-        with np.load(Path(path), allow_pickle=False) as data:
-            meta = json.loads(data["meta"].tobytes().decode())
-            if meta.get("format") != FORMAT_VERSION:
-                raise ValueError(f"Index format {meta.get('format')} is not {FORMAT_VERSION}.")
-            terms = data["terms"].tobytes().decode().split("\n")
-            vectorizer = TfidfVectorizer(
-                **VECTORIZER_PARAMS, vocabulary={t: i for i, t in enumerate(terms)}
-            )
-            vectorizer.idf_ = data["idf"]
-            doc_ids = meta["doc_ids"] if meta["doc_ids"] is not None else data["ids"].tolist()
-            n_topics = len(meta["topics"])
-            tags = data["tags"] if n_topics else np.zeros((len(doc_ids), 0), dtype=bool)
-            return cls(
-                vectorizer=vectorizer,
-                matrix=sp.csr_matrix(
-                    (data["m_data"], data["m_indices"], data["m_indptr"]),
-                    shape=tuple(data["m_shape"]),
-                ),
-                doc_ids=doc_ids,
-                topics=meta["topics"],
-                topic_profiles=sp.csr_matrix(
-                    (data["p_data"], data["p_indices"], data["p_indptr"]),
-                    shape=tuple(data["p_shape"]),
-                ),
-                affinity=data["affinity"],
-                affinity_mean=data["affinity_mean"],
-                affinity_std=data["affinity_std"],
-                tags=sp.csr_matrix(tags),
-                sources=data["sources"],
-                source_names=meta["sources"],
-                published=data["published"],
-                regions=meta["regions"],
-            )
 
 
 def _tag_matrix(documents: Sequence[Document], topic_position: Mapping[str, int]) -> sp.csr_matrix:
@@ -606,7 +473,7 @@ def build_index(
     topic_position = {slug: i for i, slug in enumerate(topics)}
 
     vectorizer = TfidfVectorizer(**VECTORIZER_PARAMS)
-    texts = [_document_text(d) for d in documents]
+    texts = [document_text(d) for d in documents]
     try:
         matrix = vectorizer.fit_transform(texts or [""])
     except ValueError:  # no usable word anywhere: an index that ranks by freshness only

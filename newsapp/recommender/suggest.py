@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from newsapp.recommender.terms import document_text
 from newsapp.recommender.types import Document
 
 # Standard deviations above the reference mean that read as a 50 % confidence, and how
@@ -31,13 +32,10 @@ Z_SLOPE = 1.5
 MIN_EXAMPLES = 5
 DEFAULT_LIMIT = 3
 DEFAULT_MIN_CONFIDENCE = 0.3
-TITLE_WEIGHT = 2
 
 
 def _text(item: Document | str) -> str:
-    if isinstance(item, Document):
-        return " ".join([item.title] * TITLE_WEIGHT + [item.text or ""])
-    return item
+    return document_text(item) if isinstance(item, Document) else item
 
 
 def _scores(index, items: Sequence[Document | str]) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from newsapp.recommender import Index, build_index
+from newsapp.recommender import Index, build_index, load_index, save_index
 from tests.benchmarks.corpus import generate
 
 N_DOCS = int(os.environ.get("NEWSAPP_BENCH_DOCS", "100000"))
@@ -30,14 +30,14 @@ def built(corpus, tmp_path_factory):
     index = build_index(documents, topic_keywords=keywords)
     FIGURES["build time"] = f"{time.perf_counter() - started:.1f} s for {len(documents):,} articles"
     path = tmp_path_factory.mktemp("index") / "index.npz"
-    index.save(path)
+    save_index(index, path)
     FIGURES["index on disk"] = f"{path.stat().st_size / 1e6:.1f} MB"
     return path
 
 
 @pytest.fixture(scope="session")
 def index(built) -> Index:
-    return Index.load(built)
+    return load_index(built)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from newsapp.recommender import Document, Index, Profile, build_index
+from newsapp.recommender import Document, Profile, build_index, load_index, save_index
 from tests.newsapp.corpus import FOOD, SPACE, SPORT
 
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
@@ -90,8 +90,8 @@ def test_exploration_pick_is_labelled_and_can_be_turned_off():
 def test_save_load_round_trip_ranks_identically(tmp_path):
     index = build_index(corpus())
     path = tmp_path / "index.npz"
-    index.save(path)
-    loaded = Index.load(path)
+    save_index(index, path)
+    loaded = load_index(path)
     profile = Profile(topics={"space": 2.0, "food": 1.0}, keywords=("bread",))
     assert [r.doc_id for r in loaded.recommend(profile, now=NOW)] == [
         r.doc_id for r in index.recommend(profile, now=NOW)
@@ -183,8 +183,8 @@ def test_articles_about_the_chosen_region_rise_and_say_so(tmp_path):
     assert next(r for r in local if r.doc_id == target).reasons.local
     assert not any(r.reasons.local for r in local if r.doc_id != target)
     # The region survives a save and load; an unknown region changes nothing.
-    index.save(tmp_path / "index.npz")
-    loaded = Index.load(tmp_path / "index.npz")
+    save_index(index, tmp_path / "index.npz")
+    loaded = load_index(tmp_path / "index.npz")
     again = loaded.recommend(Profile(topics={"food": 2.0}, region="harbourside"), k=6, now=NOW)
     assert [r.doc_id for r in again] == ids
     unknown = index.recommend(Profile(topics={"food": 2.0}, region="nowhere"), k=6, now=NOW)

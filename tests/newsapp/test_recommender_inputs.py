@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from newsapp import ranking
-from newsapp.recommender import Document, Index, Profile, build_index
+from newsapp.recommender import (
+    Document,
+    Profile,
+    build_index,
+    load_index,
+    save_index,
+    surface_forms,
+)
 from tests.factories import ArticleFactory, TopicFactory
 from tests.newsapp.test_recommender import NOW, corpus
 
@@ -60,8 +67,8 @@ def test_disliked_article_and_muted_source_leave_and_liked_lifts_its_like(index)
 def test_added_article_survives_save_and_load(tmp_path):
     index = build_index(corpus())
     index.add([Document(id="new", title="Planet", text="telescope planet galaxy orbit")])
-    index.save(tmp_path / "i.npz")
-    loaded = Index.load(tmp_path / "i.npz")
+    save_index(index, tmp_path / "i.npz")
+    loaded = load_index(tmp_path / "i.npz")
     profile = Profile(topics={"space": 1.0}, explore=False)
     assert np.allclose(loaded.relevance(profile), index.relevance(profile))
     relevance = loaded.relevance(profile)
@@ -117,8 +124,6 @@ def test_a_wrong_guess_at_a_plural_matches_nothing(index):
 
 
 def test_surface_forms_give_the_articles_own_spelling():
-    from newsapp.recommender import surface_forms
-
     text = "Le Café de Flore. Un CAFÉ crème, et une crêpe."
     assert surface_forms(["cafe", "creme", "missing"], text) == ["café", "crème", "missing"]
     assert surface_forms(["tram"], "Plain ASCII tram text") == ["tram"]

@@ -1,0 +1,70 @@
+"""How the recommender reads text: one analysis for the index, the queries and the words
+shown to readers (lower-cased, accents stripped, English stop words and digits left out).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer, strip_accents_unicode
+
+from newsapp.recommender.types import Document
+
+VECTORIZER_PARAMS = {
+    "lowercase": True,
+    "strip_accents": "unicode",
+    "stop_words": "english",
+    "token_pattern": r"(?u)\b[^\W\d_][^\W\d_]+\b",
+    "sublinear_tf": True,
+    "dtype": np.float32,
+}
+# How strongly a title counts against the body: the title is repeated this many times.
+TITLE_WEIGHT = 2
+
+_ANALYZER = TfidfVectorizer(**VECTORIZER_PARAMS).build_analyzer()
+_TOKEN = re.compile(VECTORIZER_PARAMS["token_pattern"])
+
+
+def document_text(doc: Document) -> str:
+    """What the index reads of a document: the title (weighted) and the text."""
+    return " ".join([doc.title] * TITLE_WEIGHT + [doc.text or ""])
+
+
+def meaningful_terms(text: str) -> list[str]:
+    """The words of ``text`` any index could rank by: not stop words, not digits alone."""
+    return _ANALYZER(text)
+
+
+def surface_forms(terms: Sequence[str], text: str) -> list[str]:
+    """``terms`` as ``text`` writes them: the index strips accents ("café" is "cafe"), a
+    reader checking "Why this?" against the article should see the article's own word."""
+    if text.isascii():
+        return list(terms)
+    wanted = set(terms)
+    found: dict[str, str] = {}
+    for match in _TOKEN.finditer(text):
+        word = match.group().lower()
+        term = strip_accents_unicode(word)
+        if term in wanted and term not in found:
+            found[term] = word
+    return [found.get(term, term) for term in terms]
+
+
+def inflections(term: str) -> tuple[str, ...]:
+    """The English singular and plural a term may have in articles: "tram" and "trams",
+    "policy" and "policies", "box" and "boxes". Only forms the vocabulary holds are used, so
+    a wrong guess ("bus" to "bu") costs nothing."""
+    if len(term) < 3 or not term.isalpha():
+        return ()
+    forms = [term + "s", term + "es"]
+    if term.endswith("y") and term[-2] not in "aeiou":
+        forms.append(term[:-1] + "ies")
+    if term.endswith("ies"):
+        forms.append(term[:-3] + "y")
+    if term.endswith("es"):
+        forms.append(term[:-2])
+    if term.endswith("s") and not term.endswith("ss"):
+        forms.append(term[:-1])
+    return tuple(forms)
