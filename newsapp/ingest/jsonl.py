@@ -34,6 +34,7 @@ from newsapp.ingest.parse import (
     plain_text,
     shorten,
 )
+from newsapp.ingest.sources import unique_source_slug
 from newsapp.models import Article, Source, Topic
 
 BATCH_SIZE = 1000
@@ -183,10 +184,7 @@ class _Loader:
         if name not in self.sources:
             source = Source.objects.filter(name=name).first()
             if source is None:
-                slug, n = slugify(name)[:110] or "source", 2
-                while Source.objects.filter(slug=slug).exists():
-                    slug, n = f"{slugify(name)[:110] or 'source'}-{n}", n + 1
-                source = Source.objects.create(name=name, slug=slug)
+                source = Source.objects.create(name=name, slug=unique_source_slug(name))
                 self.report.sources_created.append(name)
             self.sources[name] = source
         return self.sources[name]

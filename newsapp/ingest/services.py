@@ -11,23 +11,22 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 
+from newsapp.ingest.articles import Matcher, create_article, update_article
 from newsapp.ingest.fetch import FeedGone, FetchError, FetchResult, fetch
-from newsapp.ingest.parse import Entry, ParsedFeed, ParseError, parse
-from newsapp.models import Article, Source
+from newsapp.ingest.parse import ParsedFeed, ParseError, parse
+from newsapp.ingest.sources import provisional_name, source_for_url, unique_source_name
+from newsapp.models import Source
 
 logger = logging.getLogger(__name__)
 
 MAX_ENTRIES = 200  # per fetch; a feed with more is read newest first, the rest left out
 BACKOFF_BASE = timedelta(minutes=15)
 BACKOFF_MAX = timedelta(hours=24)
-SLUG_LENGTH = 80
 
 
 @dataclass
@@ -81,126 +80,9 @@ def sources_due(*, now: datetime | None = None):
     )
 
 
-def _unique_slug(title: str, content_hash: str) -> str:
-    base = slugify(title)[:SLUG_LENGTH].strip("-") or "article"
-    for candidate in (base, f"{base}-{content_hash[:8]}", f"{base}-{content_hash[:16]}"):
-        if not Article.objects.filter(slug=candidate).exists():
-            return candidate
-    suffix = 2
-    while Article.objects.filter(slug=f"{base}-{content_hash[:8]}-{suffix}").exists():
-        suffix += 1
-    return f"{base}-{content_hash[:8]}-{suffix}"
-
-
-def _provisional_name(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.netloc}{parts.path}"[:120] or "Imported feed"
-
-
-def _unique_source_name(name: str, *, exclude_pk=None) -> str:
-    name = name[:110].strip() or "Imported feed"
-    candidate, n = name, 2
-    while Source.objects.filter(name=candidate).exclude(pk=exclude_pk).exists():
-        candidate, n = f"{name} ({n})", n + 1
-    return candidate
-
-
-def _unique_source_slug(name: str) -> str:
-    base = slugify(name)[:100] or "feed"
-    candidate, n = base, 2
-    while Source.objects.filter(slug=candidate).exists():
-        candidate, n = f"{base}-{n}", n + 1
-    return candidate
-
-
-def _source_for_url(url: str, *, moved_to: str = "") -> Source:
-    """The source that fetches ``url``, or the one that already follows its move."""
-    for address in (url, moved_to):
-        existing = Source.objects.filter(feed_url=address).first() if address else None
-        if existing is not None:
-            return existing
-    name = _unique_source_name(_provisional_name(url))
-    return Source.objects.create(name=name, slug=_unique_source_slug(name), feed_url=url)
-
-
-class _Matcher:
-    """Finds the article an entry already is: by GUID, else by link, else by text hash."""
-
-    def __init__(self, source: Source, entries: list[Entry]) -> None:
-        own = Article.objects.filter(source=source)
-        guids = [e.guid for e in entries if e.guid]
-        links = [e.link for e in entries if e.link]
-        hashes = [e.content_hash for e in entries]
-        self.by_guid = {a.guid: a for a in own.filter(guid__in=guids)} if guids else {}
-        self.by_link = {a.original_url: a for a in own.filter(original_url__in=links)}
-        self.by_hash = {a.content_hash: a for a in own.filter(content_hash__in=hashes)}
-        # The same story already imported from another source is not imported twice.
-        self.elsewhere = set(
-            Article.objects.filter(content_hash__in=hashes)
-            .exclude(source=source)
-            .values_list("content_hash", flat=True)
-        )
-
-    def find(self, entry: Entry) -> Article | None:
-        if entry.guid:
-            return self.by_guid.get(entry.guid)
-        if entry.link:
-            return self.by_link.get(entry.link)
-        return self.by_hash.get(entry.content_hash)
-
-    def remember(self, article: Article) -> None:
-        if article.guid:
-            self.by_guid[article.guid] = article
-        if article.original_url:
-            self.by_link.setdefault(article.original_url, article)
-        self.by_hash.setdefault(article.content_hash, article)
-
-
-def _update(article: Article, entry: Entry) -> bool:
-    """Bring ``article`` in line with a changed entry; False when nothing changed."""
-    if article.content_hash == entry.content_hash and article.title == entry.title:
-        return False
-    article.title = entry.title
-    article.summary = entry.summary
-    article.body = entry.body
-    article.author = entry.author or article.author
-    article.original_url = entry.link or article.original_url
-    article.content_hash = entry.content_hash
-    article.save(
-        update_fields=[
-            "title",
-            "summary",
-            "body",
-            "author",
-            "original_url",
-            "content_hash",
-            "updated_at",
-        ]
-    )
-    return True
-
-
-def _create(source: Source, entry: Entry, now: datetime) -> Article:
-    published_at = min(entry.published_at or now, now)  # a date in the future is a typo
-    return Article.objects.create(
-        title=entry.title,
-        slug=_unique_slug(entry.title, entry.content_hash),
-        summary=entry.summary,
-        body=entry.body,
-        original_url=entry.link,
-        source=source,
-        author=entry.author,
-        status=Article.Status.PUBLISHED if source.publish_imported else Article.Status.DRAFT,
-        published_at=published_at,
-        guid=entry.guid,
-        content_hash=entry.content_hash,
-        imported_at=now,
-    )
-
-
 def _store_entries(report: FetchReport, parsed: ParsedFeed, now: datetime) -> None:
     source = report.source
-    matcher = _Matcher(source, parsed.entries)
+    matcher = Matcher(source, parsed.entries)
     seen: set[str] = set()
     for entry in parsed.entries:
         # A feed listing one entry twice: the first (newest) copy counts, the other is skipped.
@@ -213,7 +95,7 @@ def _store_entries(report: FetchReport, parsed: ParsedFeed, now: datetime) -> No
             with transaction.atomic():
                 article = matcher.find(entry)
                 if article is not None:
-                    if _update(article, entry):
+                    if update_article(article, entry):
                         report.updated += 1
                     else:
                         report.skipped += 1
@@ -221,7 +103,7 @@ def _store_entries(report: FetchReport, parsed: ParsedFeed, now: datetime) -> No
                 if entry.content_hash in matcher.elsewhere:
                     report.skipped += 1
                     continue
-                article = _create(source, entry, now)
+                article = create_article(source, entry, now)
                 matcher.remember(article)
                 report.new += 1
                 report.new_article_ids.append(article.pk)
@@ -323,7 +205,7 @@ def feed_import(
     with transaction.atomic():
         moved_to = result.moved_to if result is not None else ""
         if source is None:
-            source = _source_for_url(url, moved_to=moved_to)
+            source = source_for_url(url, moved_to=moved_to)
         report = FetchReport(source=source, url=url, dry_run=dry_run)
         if result is not None and result.redirects and result.url != moved_to:
             report.notes.append(f"Redirected to {result.url}.")
@@ -382,8 +264,8 @@ def _follow_move(report: FetchReport, moved_to: str) -> None:
 def _adopt_feed_details(source: Source, parsed: ParsedFeed) -> None:
     """A source made from a bare URL takes the feed's own title and site address."""
     changed = []
-    if parsed.title and source.name == _provisional_name(source.feed_url):
-        source.name = _unique_source_name(parsed.title, exclude_pk=source.pk)
+    if parsed.title and source.name == provisional_name(source.feed_url):
+        source.name = unique_source_name(parsed.title, exclude_pk=source.pk)
         changed.append("name")
     if parsed.link and not source.site_url:
         source.site_url = parsed.link[:200]
