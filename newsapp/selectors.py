@@ -116,7 +116,9 @@ class FeedItem:
         if not self.reasons.terms:
             return []
         article = self.article
-        text = f"{article.title}\n{article.summary}\n{article.plain_text}"
+        # The body's markup is read as is: stripping tags would cost every card, and tag
+        # names are plain ASCII words that only ever map a term to itself.
+        text = f"{article.title}\n{article.summary}\n{article.body}"
         return surface_forms(self.reasons.terms, text)
 
     @property

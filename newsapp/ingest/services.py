@@ -193,11 +193,9 @@ def feed_import(
                 content_type=result.headers.get("content-type", ""),
                 max_entries=MAX_ENTRIES,
             )
-    except FeedGone as exc:
-        error = str(exc)
-        gone = True
     except (FetchError, ParseError) as exc:
         error = str(exc)
+        gone = isinstance(exc, FeedGone)
     except Exception as exc:  # a bug or a library surprise must not stop the other feeds
         logger.exception("Importing %s failed unexpectedly", url)
         error = f"An unexpected problem stopped the import ({type(exc).__name__}: {exc})."
