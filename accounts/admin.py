@@ -14,7 +14,7 @@ from django.utils.html import format_html
 
 from accounts.models import User
 from consent.audit import AccessLoggedAdminMixin
-from newsapp.admin_widgets import AccessibleWidgetsMixin
+from newsapp.core.admin_widgets import AccessibleWidgetsMixin
 
 
 def masked_email(address: str) -> str:

@@ -13,8 +13,10 @@ class AccountsConfig(AppConfig):
         crypto.check_configuration()
         from django.contrib.auth.signals import user_logged_in
 
+        from accounts.auth_log import connect_auth_signals
         from accounts.mfa import authenticator_rotation_source
         from accounts.middleware import record_sign_in
 
         register_rotation_source(authenticator_rotation_source)
         user_logged_in.connect(record_sign_in, dispatch_uid="accounts.record_sign_in")
+        connect_auth_signals()

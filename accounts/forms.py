@@ -2,7 +2,7 @@ import logging
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
 
-from newsapp.logging import log_auth_event
+from accounts.auth_log import log_auth_event
 
 
 class LoginForm(AllauthLoginForm):

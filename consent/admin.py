@@ -32,7 +32,7 @@ from consent.models import (
 )
 from consent.pseudonyms import pseudonym_for
 from consent.services import ledger_verify
-from newsapp.admin_widgets import AccessibleWidgetsMixin
+from newsapp.core.admin_widgets import AccessibleWidgetsMixin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -9,5 +9,5 @@ class ConsentConfig(AppConfig):
     def ready(self) -> None:
         # Each app declares its personal data in its own ``privacy.py``.
         autodiscover_modules("privacy")
-        autodiscover_modules("statistics")  # what editors may see, released through consent.dp
+        autodiscover_modules("dp_statistics")  # what editors may see, released through consent.dp
         from consent import reconsent  # noqa: F401  (connects the sign-in check)

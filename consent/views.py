@@ -29,7 +29,7 @@ from consent.purposes import OPTIONAL_PURPOSES, PURPOSES
 from consent.reconsent import mark_answered
 from consent.selectors import consents_for_user, dashboard_for
 from consent.services import consent_grant, consent_withdraw, consents_answer
-from newsapp.redirects import redirect_back
+from newsapp.core.redirects import redirect_back
 
 RECEIPT_SESSION_KEY = "privacy_receipt"
 

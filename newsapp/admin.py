@@ -6,10 +6,10 @@ from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from newsapp import services
-from newsapp.admin_widgets import AccessibleWidgetsMixin
+from newsapp.core.admin_widgets import AccessibleWidgetsMixin
+from newsapp.core.sanitize import clean_html
 from newsapp.ingest.suggestions import topic_suggestions_accept
 from newsapp.models import Article, Source, Topic, TopicSuggestion
-from newsapp.sanitize import clean_html
 from newsapp.tasks import import_feeds_now
 
 

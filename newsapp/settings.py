@@ -83,13 +83,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so every log line written while a request runs carries its X-Request-ID.
-    "newsapp.logging.RequestIdMiddleware",
+    "newsapp.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "newsapp.middleware.SecurityHeadersMiddleware",
+    "newsapp.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Inside the security headers, so a 503 during a database outage still carries them.
-    "newsapp.outage.DatabaseUnavailableMiddleware",
+    "newsapp.core.outage.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -116,7 +116,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "newsapp.context_processors.site",
+                "newsapp.core.context_processors.site",
                 "csp.context_processors.nonce",
             ],
         },
@@ -133,7 +133,7 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast when PostgreSQL is down or unreachable: the reader gets the 503 page
-    # (newsapp.outage) in seconds instead of a worker hanging on connect until it is
+    # (newsapp.core.outage) in seconds instead of a worker hanging on connect until it is
     # killed. Persistent connections are health-checked (conn_health_checks above), so
     # the app reconnects by itself once the database is back. A URL may still override.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
@@ -301,7 +301,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-SECURE_CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"  # newsapp.middleware
+SECURE_CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"  # newsapp.core.middleware
 # Browser features pages may use; every other one is denied in Permissions-Policy.
 PERMISSIONS_POLICY_ALLOW = {"geolocation": "(self)"}
 
@@ -339,12 +339,12 @@ if not DEBUG:
 
 # One JSON object per line on stderr, each with the request id; request errors (4xx
 # warnings, 5xx errors) and authentication events, never an e-mail or what a reader typed
-# (newsapp.logging).
+# (newsapp.core.logs).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "newsapp.logging.RequestIdFilter"}},
-    "formatters": {"json": {"()": "newsapp.logging.JsonFormatter"}},
+    "filters": {"request_id": {"()": "newsapp.core.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "newsapp.core.logs.JsonFormatter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

@@ -26,8 +26,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler400 = "newsapp.errors.bad_request"
-handler403 = "newsapp.errors.permission_denied"
-handler404 = "newsapp.errors.page_not_found"
+handler400 = "newsapp.core.errors.bad_request"
+handler403 = "newsapp.core.errors.permission_denied"
+handler404 = "newsapp.core.errors.page_not_found"
 # A database outage is a 503 with its own page, anything else the 500 page.
-handler500 = "newsapp.outage.server_error"
+handler500 = "newsapp.core.outage.server_error"

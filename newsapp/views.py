@@ -9,10 +9,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from newsapp import ranking, selectors, services
+from newsapp.core.redirects import redirect_back
 from newsapp.forms import FeedbackForm, TopicsForm
 from newsapp.history import record_article_view
 from newsapp.models import Article, ArticleFeedback, Source, Topic, TopicFollow
-from newsapp.redirects import redirect_back
 from newsapp.selectors import StatedPreferences
 
 # The feed is ranked, not a list: readers page through this many of its best articles.

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import path
 
 from consent.pseudonyms import pseudonym_for
-from newsapp.logging import JsonFormatter
+from newsapp.core.logs import JsonFormatter
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

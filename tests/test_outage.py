@@ -124,7 +124,7 @@ def test_the_503_page_renders_without_a_request_or_database():
 
 
 def test_other_errors_still_get_the_500_page():
-    from newsapp.outage import server_error
+    from newsapp.core.outage import server_error
 
     try:
         raise ValueError("not a database problem")

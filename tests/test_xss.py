@@ -2,7 +2,7 @@
 and not one of them executable in the page a browser gets.
 
 Article bodies are HTML (sanitised with nh3 to an allow-list on the way in, through the
-admin and through ``newsapp.sanitize`` for feeds); titles, topic and source names and a
+admin and through ``newsapp.core.sanitize`` for feeds); titles, topic and source names and a
 reader's keywords are text (escaped on the way out). The checker parses the page with
 ``html.parser`` and reports what a browser would run: scripts not served from
 /static/, ``on*`` handlers, ``javascript:``-like URLs, embeds, and style tricks.
@@ -16,8 +16,8 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
+from newsapp.core.sanitize import clean_html
 from newsapp.models import Article, Source, Topic
-from newsapp.sanitize import clean_html
 from tests.factories import ArticleFactory, SourceFactory, TopicFactory, UserFactory, follow
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import feedparser
 from django.utils.html import strip_tags
 
-from newsapp.sanitize import clean_html, paragraphs_to_html
+from newsapp.core.sanitize import clean_html, paragraphs_to_html
 
 TITLE_LENGTH = 300
 SUMMARY_LENGTH = 400

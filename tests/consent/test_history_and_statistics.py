@@ -10,9 +10,9 @@ from consent import dp
 from consent.models import StatisticRelease
 from consent.pseudonyms import pseudonym_for
 from consent.services import consent_grant
+from newsapp.dp_statistics import followers_per_topic, reads_per_topic
 from newsapp.history import history_for, record_article_view
 from newsapp.models import DailyReadCount, ReadingEvent
-from newsapp.statistics import followers_per_topic, reads_per_topic
 from tests.consent.conftest import staff
 from tests.factories import ArticleFactory, TopicFactory, UserFactory, follow
 

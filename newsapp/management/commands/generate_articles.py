@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from newsapp.core.sanitize import paragraphs_to_html
 from newsapp.models import Article, Region, Source, Topic
-from newsapp.sanitize import paragraphs_to_html
 
 BATCH = 1000
 

@@ -24,8 +24,8 @@ from django.utils.text import slugify
 
 from consent.models import PrivacyNotice
 from newsapp import services
+from newsapp.core.sanitize import paragraphs_to_html
 from newsapp.models import Article, Region, Source, Topic, TopicFollow
-from newsapp.sanitize import paragraphs_to_html
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 

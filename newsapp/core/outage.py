@@ -24,7 +24,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 
-from newsapp import errors
+from newsapp.core import errors
 
 logger = logging.getLogger(__name__)
 
