@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from newsapp.models import ArticleFeedback, Source, Topic, TopicFollow
+from newsapp.models import ArticleFeedback, Region, Source, Topic, TopicFollow
 from newsapp.recommender import meaningful_terms
 
 
@@ -124,3 +124,14 @@ class TopicsForm(forms.Form):
             weights[topic] = weight
         cleaned["follows"] = weights
         return cleaned
+
+
+class RegionForm(forms.Form):
+    region = forms.ModelChoiceField(
+        queryset=Region.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="No region (no local news boost)",
+        label="Your region",
+        help_text="Articles about this region rank a little higher in your feed.",
+    )

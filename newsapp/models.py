@@ -326,11 +326,15 @@ class TopicSuggestion(models.Model):
         return f"{self.topic_id} for article {self.article_id} ({self.confidence:.0%})"
 
 
+LOCATION_RETENTION_DAYS = 30
+
+
 class ReaderLocation(models.Model):
     """The region a reader chose for local news (purpose ``location``), stored encrypted.
 
     Never coordinates: the browser may suggest a region, but only the region's slug is
-    sent. Forgotten after 30 days without a visit and when the consent is withdrawn.
+    sent. Forgotten ``LOCATION_RETENTION_DAYS`` after the last visit and when the consent
+    is withdrawn.
     """
 
     user = models.OneToOneField(

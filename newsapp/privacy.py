@@ -10,8 +10,12 @@ from consent.inventory import (
     register_panel,
     register_profiling_switch,
 )
-from newsapp.location import LOCATION_RETENTION_DAYS
-from newsapp.models import ArticleFeedback, ReaderPreferences, TopicFollow
+from newsapp.models import (
+    LOCATION_RETENTION_DAYS,
+    ArticleFeedback,
+    ReaderPreferences,
+    TopicFollow,
+)
 
 FEEDBACK_RETENTION_DAYS = 365
 HISTORY_RETENTION_DAYS = 90

@@ -13,6 +13,7 @@ from newsapp.models import (
     ArticleFeedback,
     ReaderLocation,
     ReaderPreferences,
+    Region,
     Source,
     Topic,
     TopicFollow,
@@ -165,14 +166,6 @@ def feed_items(*, preferences: StatedPreferences, recommendations) -> list[FeedI
     ]
 
 
-def feed_for_user(*, preferences: StatedPreferences, limit: int) -> list[FeedItem]:
-    """The reader's "For you" feed: the recommender's top ``limit`` with their reasons."""
-    return feed_items(
-        preferences=preferences,
-        recommendations=feed_recommendations(preferences=preferences, depth=limit),
-    )
-
-
 def topics_never_seen(*, preferences: StatedPreferences) -> list[Topic]:
     """Topics with published articles of which the first page of the reader's feed shows
     none, neither tagged nor matched: what their choices keep out of sight."""
@@ -241,3 +234,13 @@ def feed_preview(
         entering=[articles[i] for i in entering if i in articles],
         leaving=[articles[i] for i in leaving if i in articles],
     )
+
+
+def region_for(*, user) -> Region | None:
+    """The region the reader chose for local news, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    location = ReaderLocation.objects.filter(user=user).first()
+    if location is None:
+        return None
+    return Region.objects.filter(slug=location.region).first()

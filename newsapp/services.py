@@ -8,7 +8,9 @@ from django.utils import timezone
 from newsapp.models import (
     Article,
     ArticleFeedback,
+    ReaderLocation,
     ReaderPreferences,
+    Region,
     Source,
     Topic,
     TopicFollow,
@@ -101,3 +103,22 @@ def source_mute(*, user, source: Source) -> ReaderPreferences:
     preferences, _ = ReaderPreferences.objects.get_or_create(user=user)
     preferences.muted_sources.add(source)
     return preferences
+
+
+@transaction.atomic
+def region_set(*, user, region: Region | None) -> None:
+    """The reader's region for local news (purpose ``location``); None forgets it."""
+    if region is None:
+        ReaderLocation.objects.filter(user=user).delete()
+        return
+    location = ReaderLocation.objects.filter(user=user).first() or ReaderLocation(user=user)
+    location.region = region.slug
+    location.last_seen_on = timezone.localdate()
+    location.save()
+
+
+def region_visit_record(*, user) -> None:
+    """A visit keeps a chosen region alive: its retention counts from the last one. One
+    UPDATE that touches no row when the region was already seen today or there is none."""
+    today = timezone.localdate()
+    ReaderLocation.objects.filter(user=user, last_seen_on__lt=today).update(last_seen_on=today)

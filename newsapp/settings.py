@@ -100,7 +100,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffMFAMiddleware",
     "consent.reconsent.ReconsentMiddleware",
-    "newsapp.location.VisitMiddleware",
+    "newsapp.middleware.RegionVisitMiddleware",
 ]
 
 ROOT_URLCONF = "newsapp.urls"

@@ -3,13 +3,14 @@ django-tasks-db worker in production).
 
 Feeds are imported on a schedule by enqueueing :func:`import_due_feeds` from cron (or by
 running ``manage.py import_feeds``, which does the same in the foreground), for example
-every 15 minutes; sources that failed wait out their backoff either way.
+every 15 minutes; sources that failed wait out their backoff either way. Topic suggestions
+for imported articles are queued by the import itself (``newsapp.ingest.tasks``).
 """
 
 from django_tasks import task
 
+from newsapp import ranking
 from newsapp.ingest import services
-from newsapp.ingest.suggestions import topic_suggestions_refresh
 from newsapp.models import Source
 
 
@@ -33,16 +34,8 @@ def import_feeds_now(source_ids: list[int]) -> dict[str, int]:
 
 
 @task()
-def suggest_topics_for_articles(article_ids: list[int]) -> int:
-    """Ask the recommender which topics newly imported, untagged articles are about."""
-    return topic_suggestions_refresh(article_ids=article_ids)
-
-
-@task()
 def build_recommender_index() -> int:
     """A full refit of the recommender index, saved for every worker (schedule nightly and
     after topic changes or bulk imports)."""
-    from newsapp import ranking
-
     index, _ = ranking.build_now()
     return len(index)

@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from newsapp import location, views
+from newsapp import views
 
 news_patterns = [
     path("", views.home, name="home"),
@@ -12,7 +12,7 @@ news_patterns = [
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
     path("articles/<slug:slug>/feedback/", views.article_feedback, name="article-feedback"),
     path("sources/<slug:slug>/mute/", views.source_mute, name="source-mute"),
-    path("region/", location.region_view, name="region"),
+    path("region/", views.region, name="region"),
     path("healthz", views.healthz, name="healthz"),
 ]
 

@@ -8,11 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from consent.purposes import LOCATION, PURPOSES
+from consent.selectors import has_consent
 from newsapp import ranking, selectors, services
 from newsapp.core.redirects import redirect_back
-from newsapp.forms import FeedbackForm, TopicsForm
+from newsapp.forms import FeedbackForm, RegionForm, TopicsForm
 from newsapp.history import record_article_view
-from newsapp.models import Article, ArticleFeedback, Source, Topic, TopicFollow
+from newsapp.models import Article, ArticleFeedback, Region, Source, Topic, TopicFollow
 from newsapp.selectors import StatedPreferences
 
 # The feed is ranked, not a list: readers page through this many of its best articles.
@@ -237,6 +239,41 @@ def topics(request: HttpRequest) -> HttpResponse:
         "paused": preferences.paused,
     }
     return render(request, "newsapp/topics.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def region(request: HttpRequest) -> HttpResponse:
+    """Local news (purpose ``location``): the reader picks a region, or lets the browser
+    suggest the nearest one. Coordinates stay in the browser; only a region's slug is
+    posted, and nothing is saved without the consent."""
+    allowed = has_consent(user=request.user, purpose=LOCATION)
+    current = selectors.region_for(user=request.user)
+    form = RegionForm(request.POST or None, initial={"region": current})
+    if request.method == "POST":
+        if not allowed:
+            messages.error(request, "Allow “Local news for my region” first; nothing was saved.")
+            return redirect("newsapp:region")
+        if form.is_valid():
+            chosen = form.cleaned_data["region"]
+            services.region_set(user=request.user, region=chosen)
+            messages.success(
+                request,
+                f"Saved: local news for {chosen.name}." if chosen else "Region removed.",
+            )
+            return redirect("newsapp:region")
+    return render(
+        request,
+        "newsapp/region.html",
+        {
+            "form": form,
+            "allowed": allowed,
+            "purpose": PURPOSES[LOCATION],
+            "regions": Region.objects.all(),
+            "current": current,
+        },
+    )
 
 
 @never_cache

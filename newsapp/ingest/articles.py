@@ -13,15 +13,51 @@ from newsapp.models import Article, Source
 SLUG_LENGTH = 80
 
 
-def unique_article_slug(title: str, content_hash: str) -> str:
+class ArticleSlugs:
+    """The one slug allocator for imported articles: the title's slug, else with the first 8
+    and then 16 characters of the text hash, else with a counter. Made for a batch
+    (``expect`` loads which candidates are taken in one query per 2,000), so a bulk import
+    does not ask once per article, and a slug is never given twice in the batch."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self.checked: set[str] = set()  # candidates whose state in the database is known
+
+    def expect(self, pairs: list[tuple[str, str]]) -> ArticleSlugs:
+        """Look up at once which candidates of these (title, content hash) pairs are taken."""
+        candidates = [c for pair in pairs for c in _candidates(*pair) if c not in self.checked]
+        for start in range(0, len(candidates), 2000):
+            chunk = candidates[start : start + 2000]
+            self.taken.update(Article.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+            self.checked.update(chunk)
+        return self
+
+    def _free(self, candidate: str) -> bool:
+        if candidate not in self.checked:
+            self.checked.add(candidate)
+            if Article.objects.filter(slug=candidate).exists():
+                self.taken.add(candidate)
+        return candidate not in self.taken
+
+    def allocate(self, title: str, content_hash: str) -> str:
+        candidates = _candidates(title, content_hash)
+        slug = next((c for c in candidates if self._free(c)), None)
+        suffix = 2
+        while slug is None:
+            if self._free(f"{candidates[1]}-{suffix}"):
+                slug = f"{candidates[1]}-{suffix}"
+            suffix += 1
+        self.taken.add(slug)
+        return slug
+
+
+def _candidates(title: str, content_hash: str) -> list[str]:
     base = slugify(title)[:SLUG_LENGTH].strip("-") or "article"
-    for candidate in (base, f"{base}-{content_hash[:8]}", f"{base}-{content_hash[:16]}"):
-        if not Article.objects.filter(slug=candidate).exists():
-            return candidate
-    suffix = 2
-    while Article.objects.filter(slug=f"{base}-{content_hash[:8]}-{suffix}").exists():
-        suffix += 1
-    return f"{base}-{content_hash[:8]}-{suffix}"
+    return [base, f"{base}-{content_hash[:8]}", f"{base}-{content_hash[:16]}"]
+
+
+def unique_article_slug(title: str, content_hash: str) -> str:
+    return ArticleSlugs().allocate(title, content_hash)
 
 
 class Matcher:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
+from newsapp.ingest.articles import ArticleSlugs
 from newsapp.ingest.parse import (
     GUID_LENGTH,
     SUMMARY_LENGTH,
@@ -209,11 +210,7 @@ class _Loader:
             .order_by("pk")
             .values_list("content_hash", "pk")
         )
-        slugs = {}
-        for _, r in keyed:
-            slugs[r.line] = slugify(r.title)[:80].strip("-") or "article"
-        candidates = [*slugs.values(), *(f"{slugs[r.line]}-{r.content_hash[:8]}" for r in records)]
-        taken = set(Article.objects.filter(slug__in=candidates).values_list("slug", flat=True))
+        slugs = ArticleSlugs().expect([(r.title, r.content_hash) for _, r in keyed])
 
         to_create: list[tuple[Article, _Record]] = []
         to_update: list[Article] = []
@@ -240,14 +237,7 @@ class _Loader:
                 report.merged += 1
                 tags += [(twin, t) for t in topic_ids]
                 continue
-            slug = slugs[r.line]
-            if slug in taken:
-                slug = f"{slug}-{r.content_hash[:8]}"
-                n = 2
-                while slug in taken:
-                    slug = f"{slugs[r.line]}-{r.content_hash[:8]}-{n}"
-                    n += 1
-            taken.add(slug)
+            slug = slugs.allocate(r.title, r.content_hash)
             status = self.status(source)
             article = Article(
                 title=r.title,

@@ -20,6 +20,7 @@ from newsapp.ingest.articles import Matcher, create_article, update_article
 from newsapp.ingest.fetch import FeedGone, FetchError, FetchResult, fetch
 from newsapp.ingest.parse import ParsedFeed, ParseError, parse
 from newsapp.ingest.sources import provisional_name, source_for_url, unique_source_name
+from newsapp.ingest.tasks import suggest_topics_for_articles
 from newsapp.models import Source
 
 logger = logging.getLogger(__name__)
@@ -282,6 +283,4 @@ def feeds_import(*, sources, dry_run: bool = False) -> list[FetchReport]:
 def queue_topic_suggestions(article_ids: list[int]) -> None:
     if not article_ids:
         return
-    from newsapp.tasks import suggest_topics_for_articles  # tasks import services
-
     transaction.on_commit(lambda: suggest_topics_for_articles.enqueue(article_ids=article_ids))
