@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from newsapp import services
 from newsapp.core.admin_widgets import AccessibleWidgetsMixin
-from newsapp.core.sanitize import clean_html
 from newsapp.ingest.suggestions import topic_suggestions_accept
 from newsapp.models import Article, Source, Topic, TopicSuggestion
 from newsapp.tasks import import_feeds_now
@@ -29,9 +28,7 @@ class ArticleAdminForm(forms.ModelForm):
             "published_at",
         ]
         widgets = {"original_url": forms.URLInput()}
-
-    def clean_body(self) -> str:
-        return clean_html(self.cleaned_data["body"])
+        # The body is sanitised by its model field on every write, this form's included.
 
 
 class SuggestionFilter(admin.SimpleListFilter):

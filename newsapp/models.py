@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from consent.fields import EncryptedTextField
+from newsapp.core.fields import SanitizedHTMLField
 
 
 class Topic(models.Model):
@@ -122,7 +123,7 @@ class Article(models.Model):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=300, unique=True)
     summary = models.TextField(blank=True)
-    body = models.TextField(help_text="HTML; sanitised to a safe allow-list when saved.")
+    body = SanitizedHTMLField(help_text="HTML; sanitised to a safe allow-list on every write.")
     original_url = models.URLField(max_length=1000, blank=True)
     source = models.ForeignKey(
         Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"

@@ -186,6 +186,46 @@ def test_feed_html_through_sanitize_renders_inert(client):
         assert_inert(client.get(f"/articles/feed-{i}/"), PAYLOADS[i])
 
 
+def test_a_hostile_body_stored_through_the_orm_is_clean_on_the_page(client):
+    """No write path may skip the sanitiser: create, bulk_create, update() and save() after
+    an in-memory change all store the allow-listed HTML, so the template's |safe is safe."""
+    source = SourceFactory()
+    now = timezone.now()
+    made = [
+        Article.objects.create(
+            title=f"Created {i}",
+            slug=f"orm-{i}",
+            body=f"<p>Before</p>{payload}",
+            source=source,
+            status=Article.Status.PUBLISHED,
+            published_at=now,
+        )
+        for i, payload in enumerate(PAYLOADS)
+    ]
+    Article.objects.bulk_create(
+        Article(
+            title=f"Bulk {i}",
+            slug=f"bulk-{i}",
+            body=payload,
+            source=source,
+            status=Article.Status.PUBLISHED,
+            published_at=now,
+        )
+        for i, payload in enumerate(PAYLOADS)
+    )
+    assert "<script" not in made[0].body  # the instance shows what was stored
+    edited = made[1]
+    edited.body = "<p>Edited</p><script>alert(2)</script>"
+    edited.save()
+    Article.objects.filter(slug="orm-2").update(body='<a href="javascript:alert(3)">x</a>')
+
+    stored = list(Article.objects.values_list("body", flat=True))
+    assert stored and all(executable(body) == [] for body in stored)
+    for slug in [f"orm-{i}" for i in range(len(PAYLOADS))] + [f"bulk-{i}" for i in range(3)]:
+        assert_inert(client.get(f"/articles/{slug}/"), slug)
+    assert "Edited" in client.get("/articles/orm-1/").content.decode()
+
+
 # Short enough for a topic name (80) and a source name (120), one a row.
 NAME_PAYLOADS = [p for p in PAYLOADS if len(p) <= 70]
 
