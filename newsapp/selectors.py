@@ -77,7 +77,8 @@ def preferences_for_user(*, user) -> StatedPreferences:
         .prefetch_related("muted_topics", "muted_sources")
         .first()
     )
-    liked, disliked = [], []
+    liked: list[int] = []
+    disliked: list[int] = []
     for article_id, kind in ArticleFeedback.objects.filter(user=user).values_list(
         "article_id", "kind"
     ):
@@ -220,11 +221,13 @@ def feed_preview(
     """Which articles a change would bring into the first ``limit`` of the feed, and drop."""
     index = ranking.get_index()
     half_life = settings.RECOMMENDER_HALF_LIFE_HOURS
-    before = [
-        r.doc_id for r in index.recommend(current.profile(), k=limit, half_life_hours=half_life)
+    before = [  # the index is built from articles: its ids are their primary keys
+        int(r.doc_id)
+        for r in index.recommend(current.profile(), k=limit, half_life_hours=half_life)
     ]
     after = [
-        r.doc_id for r in index.recommend(proposed.profile(), k=limit, half_life_hours=half_life)
+        int(r.doc_id)
+        for r in index.recommend(proposed.profile(), k=limit, half_life_hours=half_life)
     ]
     before_set, after_set = set(before), set(after)
     entering = [i for i in after if i not in before_set]

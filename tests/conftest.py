@@ -1,6 +1,15 @@
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from newsapp import ranking
+
+# `make test` stays quick with 100 examples a property; CI (.ci/run) runs the full 500 with
+# HYPOTHESIS_PROFILE=ci.
+hypothesis_settings.register_profile("dev", max_examples=100)
+hypothesis_settings.register_profile("ci", max_examples=500)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(autouse=True)

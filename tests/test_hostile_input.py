@@ -27,8 +27,8 @@ from tests.factories import follow as follow_topics
 
 pytestmark = pytest.mark.django_db
 
+# How many examples: the Hypothesis profile (tests/conftest.py): 100 in `make test`, 500 in CI.
 EXAMPLES = settings(
-    max_examples=500,
     deadline=None,
     derandomize=not os.environ.get("HYPOTHESIS_EXPLORE"),
     database=None,

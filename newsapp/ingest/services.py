@@ -185,8 +185,8 @@ def feed_import(
     try:
         result = fetch(
             url,
-            etag=source.etag if conditional else "",
-            last_modified=source.last_modified if conditional else "",
+            etag=source.etag if conditional and source else "",
+            last_modified=source.last_modified if conditional and source else "",
         )
         if not result.not_modified:
             parsed = parse(
