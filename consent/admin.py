@@ -1,7 +1,7 @@
 """Privacy officers audit consent here. Nobody changes it: the ledgers are append-only.
 
 Privacy officers hold only ``view`` permissions on these models (group "Privacy officers");
-editors hold none. Every look-up of a reader by e-mail is itself recorded.
+other staff hold none. Every look-up of a reader by e-mail is itself recorded.
 """
 
 import csv
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from consent import dp, inventory
-from consent.audit import record_access, staff_label_for
+from consent.audit import access_record_append, staff_label_for
 from consent.checkpoints import checkpoint_verify
 from consent.models import (
     AccessRecord,
@@ -157,7 +157,7 @@ class ConsentEventAdmin(ReadOnlyAdmin):
                 )
             else:
                 pseudonym = pseudonym_for(user.pk)
-                record_access(
+                access_record_append(
                     staff=request.user,
                     pseudonym=pseudonym,
                     what="consent events (look-up by e-mail)",
@@ -309,7 +309,7 @@ class ReleaseForm(forms.Form):
 
 @admin.register(StatisticRelease)
 class StatisticReleaseAdmin(ReadOnlyAdmin):
-    """Editors' statistics: noisy figures only, each release recorded with its epsilon."""
+    """Statistics for staff: noisy figures only, each release recorded with its epsilon."""
 
     list_display = ("created_at", "statistic", "day", "epsilon", "scale", "released_by")
     list_filter = ("statistic",)

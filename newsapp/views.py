@@ -8,13 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consent.purposes import LOCATION, PURPOSES
+from consent.purposes import purpose
 from consent.selectors import has_consent
 from newsapp import ranking, selectors, services
 from newsapp.core.redirects import redirect_back
 from newsapp.forms import FeedbackForm, RegionForm, TopicsForm
 from newsapp.history import record_article_view
 from newsapp.models import Article, ArticleFeedback, Region, Source, Topic, TopicFollow
+from newsapp.purposes import LOCATION
 from newsapp.selectors import StatedPreferences
 
 # The feed is ranked, not a list: readers page through this many of its best articles.
@@ -269,7 +270,7 @@ def region(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "allowed": allowed,
-            "purpose": PURPOSES[LOCATION],
+            "purpose": purpose(LOCATION),
             "regions": Region.objects.all(),
             "current": current,
         },
