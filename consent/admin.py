@@ -22,6 +22,7 @@ from django.utils.http import urlencode
 from consent import dp, inventory
 from consent.audit import access_record_append, staff_label_for
 from consent.checkpoints import checkpoint_verify
+from consent.fields import encrypted_fields
 from consent.models import (
     AccessRecord,
     ConsentEvent,
@@ -243,6 +244,9 @@ class ConsentEventAdmin(ReadOnlyAdmin):
             **self.admin_site.each_context(request),
             "title": "Record of processing activities (GDPR Art. 30)",
             "rows": rows,
+            "encrypted": [
+                f"{f.verbose_name} ({f.model._meta.verbose_name})" for f in encrypted_fields()
+            ],
             "generated_at": timezone.now(),
             "opts": self.model._meta,
         }
