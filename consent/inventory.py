@@ -168,13 +168,7 @@ class Declaration:
         days = self.retention_days
         if days is None or self.retention_anchor is None:
             raise ImproperlyConfigured(f"{self.model} has no retention to purge by.")
-        moment = timezone.now() - timedelta(days=days)
-        anchor_field = self.model_class._meta.get_field(self.retention_anchor)
-        by_day = isinstance(anchor_field, models.DateField) and not isinstance(
-            anchor_field, models.DateTimeField
-        )
-        cutoff: date | datetime = moment.date() if by_day else moment
-        return self.model_class._default_manager.filter(**{f"{self.retention_anchor}__lt": cutoff})
+        return _older_than(self.model_class, self.retention_anchor, days)
 
     def present(self, row: models.Model, *, for_export: bool = True) -> dict[str, Any]:
         """The declared fields of ``row`` as the reader sees them; JSON-ready for export."""
@@ -193,6 +187,34 @@ class Declaration:
         return values
 
 
+def _older_than(model: type[models.Model], anchor: str, days: int) -> models.QuerySet:
+    moment = timezone.now() - timedelta(days=days)
+    anchor_field = model._meta.get_field(anchor)
+    by_day = isinstance(anchor_field, models.DateField) and not isinstance(
+        anchor_field, models.DateTimeField
+    )
+    cutoff: date | datetime = moment.date() if by_day else moment
+    return model._default_manager.filter(**{f"{anchor}__lt": cutoff})
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """Rows that identify nobody (counts, for example) but are kept for a purpose: the
+    purge deletes them once the purpose's retention, counted from ``retention_anchor``,
+    has passed, so what the purpose promises about them holds too."""
+
+    model: str
+    title: str
+    purpose: str
+    retention_anchor: str
+
+    def expired(self) -> models.QuerySet:
+        days = purposes.purpose(self.purpose).kept_for.days
+        if days is None:
+            return apps.get_model(self.model)._default_manager.none()
+        return _older_than(apps.get_model(self.model), self.retention_anchor, days)
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -201,6 +223,7 @@ def _jsonable(value: Any) -> Any:
 
 _categories: dict[str, Category] = {}
 _declarations: dict[str, Declaration] = {}
+_aggregates: list[Aggregate] = []
 
 
 def register_category(category: Category) -> Category:
@@ -218,6 +241,16 @@ def declare(declaration: Declaration) -> Declaration:
         raise LookupError(f"Declare category {declaration.category!r} before using it.")
     _declarations[declaration.model.lower()] = declaration
     return declaration
+
+
+def keep_aggregate(aggregate: Aggregate) -> Aggregate:
+    """Register rows without an identifier that the purge must still delete in time."""
+    _aggregates.append(aggregate)
+    return aggregate
+
+
+def aggregates() -> list[Aggregate]:
+    return list(_aggregates)
 
 
 def categories() -> list[Category]:
@@ -334,4 +367,15 @@ def problems() -> list[str]:
             problem = _anchor_problem(declaration)
             if problem:
                 found.append(problem)
+    for aggregate in _aggregates:
+        if aggregate.purpose not in registered:
+            found.append(f"{aggregate.model} is kept for an unregistered purpose.")
+            continue
+        try:
+            anchor = apps.get_model(aggregate.model)._meta.get_field(aggregate.retention_anchor)
+        except (LookupError, FieldDoesNotExist):
+            found.append(f"{aggregate.model}.{aggregate.retention_anchor} does not exist.")
+            continue
+        if not isinstance(anchor, models.DateField):
+            found.append(f"{aggregate.model}.{aggregate.retention_anchor} is not a date.")
     return found

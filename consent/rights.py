@@ -215,7 +215,8 @@ def account_erase(*, user: AbstractBaseUser) -> Receipt:
 # -- retention ----------------------------------------------------------------------------------
 @transaction.atomic
 def retention_purge(*, dry_run: bool = False) -> list[tuple[str, int]]:
-    """Delete every row past its declared retention; returns counts per category."""
+    """Delete every row past its declared retention; returns counts per category (and
+    per kind of rows that identify nobody)."""
     results = []
     for declaration in inventory.declarations():
         if declaration.retention_days is None or declaration.erasure != Erasure.DELETE:
@@ -223,4 +224,8 @@ def retention_purge(*, dry_run: bool = False) -> list[tuple[str, int]]:
         rows = declaration.expired()
         count = rows.count() if dry_run else rows.delete()[0]
         results.append((inventory.category(declaration.category).title, count))
+    for aggregate in inventory.aggregates():
+        rows = aggregate.expired()
+        count = rows.count() if dry_run else rows.delete()[0]
+        results.append((aggregate.title, count))
     return results

@@ -13,7 +13,15 @@ from consent.extensions import (
     register_receipt_link,
     register_section,
 )
-from consent.inventory import Category, Declaration, PersonalField, declare, register_category
+from consent.inventory import (
+    Aggregate,
+    Category,
+    Declaration,
+    PersonalField,
+    declare,
+    keep_aggregate,
+    register_category,
+)
 from consent.purposes import ESSENTIAL, Purpose, register_purpose
 from consent.retention import Retention
 from newsapp.models import (
@@ -75,6 +83,16 @@ register_purpose(
         legal_basis=CONSENT,
         kept_for=Retention(days=LOCATION_RETENTION_DAYS, after="your last visit"),
         order=40,
+    )
+)
+
+# The daily counts identify nobody, but the analytics purpose promises how long they stay.
+keep_aggregate(
+    Aggregate(
+        model="newsapp.DailyReadCount",
+        title="Anonymous daily counts of reads",
+        purpose=ANALYTICS,
+        retention_anchor="day",
     )
 )
 

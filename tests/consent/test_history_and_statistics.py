@@ -71,6 +71,16 @@ def test_analytics_counts_hold_no_identifier_and_are_bounded_per_reader(settings
     assert field_names == {"id", "article", "day", "reads"}
 
 
+def test_daily_counts_go_after_the_13_months_the_analytics_purpose_promises(capsys):
+    article = ArticleFactory()
+    today = timezone.localdate()
+    DailyReadCount.objects.create(article=article, day=today - timedelta(days=396), reads=4)
+    DailyReadCount.objects.create(article=article, day=today - timedelta(days=394), reads=2)
+    call_command("purge_expired_data")
+    assert list(DailyReadCount.objects.values_list("reads", flat=True)) == [2]
+    assert "Anonymous daily counts of reads: 1 deleted" in capsys.readouterr().out
+
+
 def test_only_consenting_readers_are_counted_with_bounded_topics(settings):
     settings.DP_MAX_TOPICS_PER_READER = 2
     topics = [TopicFactory(name=n) for n in ("Arts", "Books", "Cinema")]
