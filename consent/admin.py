@@ -364,8 +364,8 @@ class StatisticReleaseAdmin(ReadOnlyAdmin):
             statistic = dp.statistic(form.cleaned_data["statistic"])
             day = form.cleaned_data["day"] or timezone.localdate() if statistic.per_day else None
             try:
-                release = dp.release(
-                    statistic.code, staff_label=staff_label_for(request.user), day=day
+                release = dp.statistic_release(
+                    code=statistic.code, staff_label=staff_label_for(request.user), day=day
                 )
             except dp.BudgetExhausted as refusal:
                 messages.error(request, str(refusal))

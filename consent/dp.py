@@ -77,7 +77,7 @@ def _mechanism(sensitivity: int, epsilon: float):
 
 
 @transaction.atomic
-def release(code: str, *, staff_label: str, day: date | None = None) -> StatisticRelease:
+def statistic_release(*, code: str, staff_label: str, day: date | None = None) -> StatisticRelease:
     """Release ``code`` with noise, or raise ``BudgetExhausted``."""
     stat = statistic(code)
     epsilon = settings.DP_EPSILON_PER_RELEASE

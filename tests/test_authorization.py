@@ -183,7 +183,7 @@ def build_world() -> World:
     access_record_append(staff=superuser, pseudonym=pseudonym_for(reader.pk), what="test")
     checkpoint_create()
     statistic = dp.statistics()[0].code
-    dp.release(statistic, staff_label="setup")
+    dp.statistic_release(code=statistic, staff_label="setup")
     ids = {
         "article": article.slug,
         "draft": draft.slug,

@@ -103,12 +103,14 @@ def test_release_spends_epsilon_records_it_and_refuses_past_the_budget(settings)
     settings.DP_EPSILON_PER_RELEASE = 0.5
     settings.DP_DAILY_EPSILON_BUDGET = 1.0
     TopicFactory(name="Science")
-    first = dp.release("followers_per_topic", staff_label="editor@example.com")
+    first = dp.statistic_release(code="followers_per_topic", staff_label="editor@example.com")
     assert first.epsilon == pytest.approx(0.5) and first.scale == pytest.approx(10.0)
     assert set(first.values) == {"Science"}
-    dp.release("reads_per_topic", staff_label="editor@example.com", day=timezone.localdate())
+    dp.statistic_release(
+        code="reads_per_topic", staff_label="editor@example.com", day=timezone.localdate()
+    )
     with pytest.raises(dp.BudgetExhausted, match="budget"):
-        dp.release("followers_per_topic", staff_label="editor@example.com")
+        dp.statistic_release(code="followers_per_topic", staff_label="editor@example.com")
     assert StatisticRelease.objects.count() == 2
     with time_machine.travel(timezone.now() + timedelta(days=1)):
         assert dp.budget_left() == pytest.approx(1.0)
