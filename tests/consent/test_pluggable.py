@@ -66,6 +66,12 @@ def test_the_privacy_layer_says_nothing_of_news():
     assert found == []
 
 
+def test_the_walker_finds_the_new_model_and_its_declaration_covers_it():
+    assert "privacy_app.HelpRequest" in {m._meta.label for m in inventory.personal_models()}
+    assert inventory.declaration_for(HelpRequest) is not None
+    assert inventory.undeclared_fields() == []
+
+
 def test_the_dashboard_shows_the_new_purpose_category_and_values(client, asker):
     client.force_login(asker)
     page = client.get("/privacy/").content.decode()
