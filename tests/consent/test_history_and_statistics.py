@@ -58,6 +58,7 @@ def test_history_expires_after_90_days_and_goes_with_withdrawal(client):
     assert not ReadingEvent.objects.exists()
 
 
+@pytest.mark.shared_cache
 def test_analytics_counts_hold_no_identifier_and_are_bounded_per_reader(settings):
     settings.DP_MAX_READS_PER_READER_PER_DAY = 3
     reader = UserFactory()
