@@ -102,12 +102,12 @@ class ArticleAdmin(AccessibleWidgetsMixin, admin.ModelAdmin):
 
     @admin.action(description="Publish selected articles", permissions=["publish"])
     def publish(self, request, queryset) -> None:
-        changed = services.articles_set_status(articles=queryset, status=Article.Status.PUBLISHED)
+        changed = services.articles_status_set(articles=queryset, status=Article.Status.PUBLISHED)
         self.message_user(request, f"Published {changed} article(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected articles", permissions=["publish"])
     def unpublish(self, request, queryset) -> None:
-        changed = services.articles_set_status(articles=queryset, status=Article.Status.DRAFT)
+        changed = services.articles_status_set(articles=queryset, status=Article.Status.DRAFT)
         self.message_user(request, f"Moved {changed} article(s) back to draft.", messages.SUCCESS)
 
     def has_publish_permission(self, request) -> bool:

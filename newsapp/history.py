@@ -39,7 +39,7 @@ def _within_daily_quota(pseudonym: str, day) -> bool:
     return counted <= settings.DP_MAX_READS_PER_READER_PER_DAY
 
 
-def record_article_view(*, user, article, paused: bool = False) -> None:
+def article_view_record(*, user, article, paused: bool = False) -> None:
     """``paused``: the reader objected to profiling, so no history is kept (counts are
     not a profile and still follow the analytics consent)."""
     if not getattr(user, "is_authenticated", False):

@@ -61,7 +61,7 @@ def article_publish(*, article: Article) -> Article:
 
 
 @transaction.atomic
-def articles_set_status(*, articles, status: str) -> int:
+def articles_status_set(*, articles, status: str) -> int:
     """Publish or unpublish many articles at once; returns how many changed."""
     now = timezone.now()
     changed = 0

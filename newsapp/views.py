@@ -13,7 +13,7 @@ from consent.selectors import has_consent
 from newsapp import ranking, selectors, services
 from newsapp.core.redirects import redirect_back
 from newsapp.forms import FeedbackForm, RegionForm, TopicsForm
-from newsapp.history import record_article_view
+from newsapp.history import article_view_record
 from newsapp.models import Article, ArticleFeedback, Region, Source, Topic, TopicFollow
 from newsapp.purposes import LOCATION
 from newsapp.selectors import StatedPreferences
@@ -116,7 +116,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if article.is_published:
         # Only what the consents allow; no history while personalization is paused.
-        record_article_view(user=request.user, article=article, paused=preferences.paused)
+        article_view_record(user=request.user, article=article, paused=preferences.paused)
     context = {"article": article, "related": related, "preferences": preferences}
     return render(request, "newsapp/article_detail.html", context)
 

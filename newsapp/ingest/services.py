@@ -276,11 +276,11 @@ def _adopt_feed_details(source: Source, parsed: ParsedFeed) -> None:
 def feeds_import(*, sources, dry_run: bool = False) -> list[FetchReport]:
     """Import several sources one after another; topic suggestions follow the commit."""
     reports = [feed_import(source=source, dry_run=dry_run) for source in sources]
-    queue_topic_suggestions([pk for report in reports for pk in report.new_article_ids])
+    topic_suggestions_queue([pk for report in reports for pk in report.new_article_ids])
     return reports
 
 
-def queue_topic_suggestions(article_ids: list[int]) -> None:
+def topic_suggestions_queue(article_ids: list[int]) -> None:
     if not article_ids:
         return
     transaction.on_commit(lambda: suggest_topics_for_articles.enqueue(article_ids=article_ids))

@@ -11,7 +11,7 @@ from consent.models import StatisticRelease
 from consent.pseudonyms import pseudonym_for
 from consent.services import consent_grant
 from newsapp.dp_statistics import followers_per_topic, reads_per_topic
-from newsapp.history import history_for, record_article_view
+from newsapp.history import article_view_record, history_for
 from newsapp.models import DailyReadCount, ReadingEvent
 from tests.consent.conftest import staff
 from tests.factories import ArticleFactory, TopicFactory, UserFactory, follow
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def test_nothing_is_written_without_consent():
     reader = UserFactory()
-    record_article_view(user=reader, article=ArticleFactory())
+    article_view_record(user=reader, article=ArticleFactory())
     assert not ReadingEvent.objects.exists() and not DailyReadCount.objects.exists()
 
 
@@ -29,8 +29,8 @@ def test_history_holds_a_pseudonym_and_a_day_never_the_user_id_or_time():
     reader = UserFactory(id=4242427)
     consent_grant(user=reader, purpose="personalize_history", method="dashboard")
     article = ArticleFactory()
-    record_article_view(user=reader, article=article)
-    record_article_view(user=reader, article=article)  # same day: one row
+    article_view_record(user=reader, article=article)
+    article_view_record(user=reader, article=article)  # same day: one row
     event = ReadingEvent.objects.get()
     assert event.pseudonym == pseudonym_for(reader.pk) and event.day == timezone.localdate()
     assert not DailyReadCount.objects.exists()  # analytics not allowed
@@ -46,8 +46,8 @@ def test_history_expires_after_90_days_and_goes_with_withdrawal(client):
     consent_grant(user=reader, purpose="personalize_history", method="dashboard")
     old, recent = ArticleFactory(), ArticleFactory()
     with time_machine.travel(timezone.now() - timedelta(days=91)):
-        record_article_view(user=reader, article=old)
-    record_article_view(user=reader, article=recent)
+        article_view_record(user=reader, article=old)
+    article_view_record(user=reader, article=recent)
     call_command("purge_expired_data")
     assert list(ReadingEvent.objects.values_list("article_id", flat=True)) == [recent.pk]
     client.force_login(reader)
@@ -58,13 +58,14 @@ def test_history_expires_after_90_days_and_goes_with_withdrawal(client):
     assert not ReadingEvent.objects.exists()
 
 
+@pytest.mark.shared_cache
 def test_analytics_counts_hold_no_identifier_and_are_bounded_per_reader(settings):
     settings.DP_MAX_READS_PER_READER_PER_DAY = 3
     reader = UserFactory()
     consent_grant(user=reader, purpose="analytics", method="dashboard")
     articles = [ArticleFactory() for _ in range(5)]
     for article in articles:
-        record_article_view(user=reader, article=article)
+        article_view_record(user=reader, article=article)
     assert sum(DailyReadCount.objects.values_list("reads", flat=True)) == 3
     assert not ReadingEvent.objects.exists()
     field_names = {f.name for f in DailyReadCount._meta.get_fields()}
@@ -166,7 +167,7 @@ def test_the_scheduled_tasks_purge_and_checkpoint():
     reader = UserFactory()
     consent_grant(user=reader, purpose="personalize_history", method="dashboard")
     with time_machine.travel(timezone.now() - timedelta(days=95)):
-        record_article_view(user=reader, article=ArticleFactory())
+        article_view_record(user=reader, article=ArticleFactory())
     result = purge_expired_data_task.enqueue()
     assert result.return_value["What you read"] == 1 and not ReadingEvent.objects.exists()
     assert checkpoint_ledger_task.enqueue().return_value is True

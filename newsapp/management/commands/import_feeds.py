@@ -38,7 +38,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Not an http or https address: {url}") from None
             reports = [services.feed_import(url=url, dry_run=dry_run)]
             if not dry_run:
-                services.queue_topic_suggestions(reports[0].new_article_ids)
+                services.topic_suggestions_queue(reports[0].new_article_ids)
         elif source is not None:
             found = Source.objects.filter(pk=source).first()
             if found is None:

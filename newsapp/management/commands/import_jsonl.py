@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from newsapp.ingest.jsonl import JsonlError, count_lines, jsonl_import
-from newsapp.ingest.services import queue_topic_suggestions
+from newsapp.ingest.services import topic_suggestions_queue
 
 
 class Command(BaseCommand):
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         except JsonlError as error:
             raise CommandError(str(error)) from None
         if not dry_run:
-            queue_topic_suggestions(report.new_untagged_ids)
+            topic_suggestions_queue(report.new_untagged_ids)
 
         prefix = "[dry run] " if dry_run else ""
         self.stdout.write(
