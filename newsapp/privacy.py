@@ -232,7 +232,9 @@ declare(
         many=False,
         fields={
             "region": PersonalField("Region you chose (stored encrypted)"),
-            "last_seen_on": PersonalField("Last visit (the 30 days count from here)"),
+            "last_seen_on": PersonalField(
+                f"Last visit (the {LOCATION_RETENTION_DAYS} days count from here)"
+            ),
         },
         not_personal={"user": "the link to the owner"},
         retention_anchor="last_seen_on",
