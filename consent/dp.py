@@ -12,15 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-import opendp.prelude as dp
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from consent.models import StatisticRelease
-
-dp.enable_features("contrib")
 
 
 @dataclass(frozen=True)
@@ -69,6 +66,11 @@ def budget_left() -> float:
 
 
 def _mechanism(sensitivity: int, epsilon: float):
+    # opendp (and the scikit-learn its extras import) loads with the first release, not
+    # with every process that starts Django.
+    import opendp.prelude as dp
+
+    dp.enable_features("contrib")
     scale = sensitivity / epsilon
     space = dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int)
     measurement = dp.m.make_laplace(*space, scale=scale)

@@ -6,7 +6,7 @@ from functools import cached_property
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 
-from newsapp import ranking
+from newsapp import ranking, recommender
 from newsapp.history import history_for
 from newsapp.models import (
     Article,
@@ -18,7 +18,7 @@ from newsapp.models import (
     Topic,
     TopicFollow,
 )
-from newsapp.recommender import Profile, Reasons, surface_forms
+from newsapp.recommender import Profile, Reasons
 
 
 @dataclass
@@ -121,7 +121,7 @@ class FeedItem:
         # The body's markup is read as is: stripping tags would cost every card, and tag
         # names are plain ASCII words that only ever map a term to itself.
         text = f"{article.title}\n{article.summary}\n{article.body}"
-        return surface_forms(self.reasons.terms, text)
+        return recommender.surface_forms(self.reasons.terms, text)
 
     @property
     def freshness_label(self) -> str:
