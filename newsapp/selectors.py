@@ -138,7 +138,9 @@ class FeedItem:
             return f"Because you liked “{self.liked[0].title}”"
         if reasons.local:
             return "About your region"
-        return "Close to what you follow"
+        if reasons.terms:
+            return "Shares words with what you follow"
+        return "Recent, after your picks"
 
     @property
     def freshness_label(self) -> str:
