@@ -1,18 +1,32 @@
 """The newsroom: editors write, tag and publish here."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Prefetch
 from django.utils import timezone
+from django.utils.html import format_html
 
 from newsapp import services
 from newsapp.core.admin_widgets import AccessibleWidgetsMixin
+from newsapp.ingest.images import NO_PICTURE, ImageRefused, lead_image_set, process
 from newsapp.ingest.suggestions import topic_suggestions_accept
 from newsapp.models import Article, Source, Topic, TopicSuggestion
 from newsapp.tasks import import_feeds_now
 
 
 class ArticleAdminForm(forms.ModelForm):
+    picture = forms.FileField(
+        label="Lead picture",
+        required=False,
+        help_text="JPEG, PNG, WebP or GIF. It is re-encoded on our side in three widths, "
+        "without its camera data or GPS position.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        ),
+    )
+    remove_picture = forms.BooleanField(label="Remove the picture", required=False)
+
     class Meta:
         model = Article
         fields = [
@@ -26,9 +40,36 @@ class ArticleAdminForm(forms.ModelForm):
             "original_url",
             "status",
             "published_at",
+            "image_alt",
+            "image_credit",
         ]
         widgets = {"original_url": forms.URLInput()}
         # The body is sanitised by its model field on every write, this form's included.
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("picture")
+        self.renditions = None
+        if upload:
+            if upload.size > settings.IMAGES_MAX_BYTES:
+                self.add_error(
+                    "picture",
+                    f"The file is {upload.size // 1024:,} KB; pictures can be at most "
+                    f"{settings.IMAGES_MAX_BYTES // 1024:,} KB.",
+                )
+            else:
+                try:
+                    self.renditions = process(upload.read())
+                except ImageRefused as error:
+                    self.add_error("picture", f"This file cannot be used: {error}")
+        keeps = bool(self.instance.image) and not cleaned.get("remove_picture")
+        if (upload or keeps) and not (cleaned.get("image_alt") or "").strip():
+            self.add_error(
+                "image_alt",
+                "Describe what the picture shows, for readers who cannot see it (for "
+                "example “A green tram crossing the harbour bridge at dusk”).",
+            )
+        return cleaned
 
 
 class SuggestionFilter(admin.SimpleListFilter):
@@ -49,16 +90,46 @@ class SuggestionFilter(admin.SimpleListFilter):
 @admin.register(Article)
 class ArticleAdmin(AccessibleWidgetsMixin, admin.ModelAdmin):
     form = ArticleAdminForm
-    list_display = ("title", "source", "status", "published_at", "topic_list", "suggestions")
+    list_display = (
+        "thumbnail",
+        "title",
+        "source",
+        "status",
+        "published_at",
+        "topic_list",
+        "suggestions",
+    )
+    list_display_links = ("thumbnail", "title")
     list_filter = ("status", SuggestionFilter, "topics", "source", "published_at")
     list_select_related = ("source",)
     search_fields = ("title", "summary", "body", "author")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("suggestions", "created_at", "updated_at", "imported_at", "guid")
+    readonly_fields = (
+        "suggestions",
+        "created_at",
+        "updated_at",
+        "imported_at",
+        "guid",
+        "picture_preview",
+        "image_url",
+    )
     actions = ("publish", "unpublish", "accept_suggestions")
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "body")}),
+        (
+            "Picture",
+            {
+                "fields": (
+                    "picture_preview",
+                    "picture",
+                    "remove_picture",
+                    "image_alt",
+                    "image_credit",
+                    "image_url",
+                )
+            },
+        ),
         ("Filing", {"fields": ("topics", "suggestions", "source", "author", "original_url")}),
         ("Publication", {"fields": ("status", "published_at", "created_at", "updated_at")}),
         ("Import", {"fields": ("imported_at", "guid"), "classes": ("collapse",)}),
@@ -77,6 +148,42 @@ class ArticleAdmin(AccessibleWidgetsMixin, admin.ModelAdmin):
                     ),
                 ),
             )
+        )
+
+    def save_model(self, request, obj, form, change) -> None:
+        if form.cleaned_data.get("remove_picture") and form.renditions is None:
+            for name, value in NO_PICTURE.items():  # off before the row is saved
+                setattr(obj, name, value)
+        super().save_model(request, obj, form, change)
+        if form.renditions is not None:
+            lead_image_set(
+                article=obj,
+                renditions=form.renditions,
+                alt=form.cleaned_data["image_alt"],
+                credit=form.cleaned_data["image_credit"],
+            )
+
+    @admin.display(description="picture")
+    def thumbnail(self, obj: Article) -> str:
+        picture = obj.lead_image
+        if picture is None:
+            return "—"
+        return format_html(
+            '<img src="{}" width="80" height="{}" alt="" class="admin-thumbnail">',
+            picture.src,
+            picture.height_at(80),
+        )
+
+    @admin.display(description="current picture")
+    def picture_preview(self, obj: Article) -> str:
+        picture = obj.lead_image
+        if picture is None:
+            return "No picture yet."
+        return format_html(
+            '<img src="{}" width="320" height="{}" alt="{}" class="admin-picture">',
+            picture.src,
+            picture.small_height,
+            picture.alt,
         )
 
     @admin.display(description="topics")

@@ -124,6 +124,25 @@ class FeedItem:
         return recommender.surface_forms(self.reasons.terms, text)
 
     @property
+    def reason_line(self) -> str:
+        """The one short reason a card shows; "Why this?" has all of them."""
+        reasons = self.reasons
+        if reasons.exploration:
+            return "Outside your topics"
+        if reasons.topics:
+            slug = max(reasons.topics, key=lambda pair: pair[1])[0]
+            return f"Because you follow {self.topic_names.get(slug, slug)}"
+        if reasons.keywords:
+            return f"Matches your keyword “{reasons.keywords[0]}”"
+        if self.liked:
+            return f"Because you liked “{self.liked[0].title}”"
+        if reasons.local:
+            return "About your region"
+        if reasons.terms:
+            return "Shares words with what you follow"
+        return "Recent, after your picks"
+
+    @property
     def freshness_label(self) -> str:
         value = self.reasons.freshness
         if value >= 0.75:

@@ -117,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "newsapp.core.context_processors.site",
+                "newsapp.display.context",
                 "csp.context_processors.nonce",
             ],
         },
@@ -253,6 +254,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Pictures (uploaded or fetched from feeds, re-encoded by newsapp.ingest.images) are stored
+# here and served from this site by newsapp.core.media, or by a reverse proxy (README).
+MEDIA_ROOT = Path(os.environ.get("NEWSAPP_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+MEDIA_URL = "/media/"
+IMAGES_MAX_BYTES = 8 * 1024 * 1024  # a picture larger than this is not downloaded
+IMAGES_MAX_PIXELS = 40_000_000  # nor decoded beyond this (decompression bombs)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -338,6 +346,7 @@ if not DEBUG:
     # refuse them otherwise, so a misconfiguration fails loudly.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    DISPLAY_COOKIE_NAME = "__Host-display"  # newsapp.privacy.DISPLAY_COOKIE
 
 # One JSON object per line on stderr, each with the request id; request errors (4xx
 # warnings, 5xx errors) and authentication events, never an e-mail or what a reader typed

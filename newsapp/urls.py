@@ -2,16 +2,23 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from newsapp import views
+from newsapp import choices, display, views
+from newsapp.core.media import serve_media
 
 news_patterns = [
     path("", views.home, name="home"),
     path("top/", views.top_stories, name="top-stories"),
     path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
     path("topics/", views.topics, name="topics"),
+    path("topics/fine-tune/", views.topics_fine_tune, name="topics-fine-tune"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
-    path("articles/<slug:slug>/feedback/", views.article_feedback, name="article-feedback"),
-    path("sources/<slug:slug>/mute/", views.source_mute, name="source-mute"),
+    path("topics/<slug:slug>/follow/", choices.topic_follow, name="topic-follow"),
+    path("topics/<slug:slug>/unfollow/", choices.topic_unfollow, name="topic-unfollow"),
+    path("articles/<slug:slug>/feedback/", choices.article_feedback, name="article-feedback"),
+    path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
+    path("sources/<slug:slug>/mute/", choices.source_mute, name="source-mute"),
+    path("sources/<slug:slug>/unmute/", choices.source_unmute, name="source-unmute"),
+    path("display/", display.display_set, name="display"),
     path("region/", views.region, name="region"),
     path("healthz", views.healthz, name="healthz"),
 ]
@@ -24,6 +31,7 @@ urlpatterns = [
     path("privacy/", include("consent.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("media/<path:name>", serve_media, name="media"),
 ]
 
 handler400 = "newsapp.core.errors.bad_request"

@@ -305,7 +305,7 @@ def test_a_bare_word_as_next_falls_back_instead_of_a_500():
     article, source = world.articles[0], world.sources[0]
     for path, data, fallback in (
         (f"/articles/{article.slug}/feedback/", {"kind": "more"}, article.get_absolute_url()),
-        (f"/sources/{source.slug}/mute/", {}, "/"),
+        (f"/sources/{source.slug}/mute/", {}, source.get_absolute_url()),
         ("/privacy/consents/", {"purpose": "analytics", "granted": "1"}, "/privacy/"),
         ("/privacy/review/", {}, "/"),
     ):

@@ -170,11 +170,13 @@ class _PinnedHTTPSConnection(_PinnedHTTPConnection):
         self.sock = self._context.wrap_socket(self._open_socket(), server_hostname=self.host)
 
 
-def _read_body(response: http.client.HTTPResponse, *, max_bytes: int, deadline: float) -> bytes:
+def _read_body(
+    response: http.client.HTTPResponse, *, max_bytes: int, deadline: float, what: str = "feed"
+) -> bytes:
     declared = response.getheader("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(
-            f"Refused: the feed is {int(declared) // 1024:,} KB, more than the "
+            f"Refused: the {what} is {int(declared) // 1024:,} KB, more than the "
             f"{max_bytes // 1024:,} KB limit."
         )
     encoding = (response.getheader("Content-Encoding") or "").strip().lower()
@@ -186,7 +188,7 @@ def _read_body(response: http.client.HTTPResponse, *, max_bytes: int, deadline: 
     body = bytearray()
     while True:
         if time.monotonic() > deadline:
-            raise FetchError("The server was too slow: the feed did not arrive in time.")
+            raise FetchError(f"The server was too slow: the {what} did not arrive in time.")
         chunk = response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
         if not chunk:
             break
@@ -195,21 +197,23 @@ def _read_body(response: http.client.HTTPResponse, *, max_bytes: int, deadline: 
                 # Never inflate more than we are willing to keep (compression bombs).
                 chunk = decoder.decompress(chunk, max_bytes + 1 - len(body))
             except zlib.error as error:
-                raise FetchError(f"The server sent a damaged compressed feed ({error}).") from None
+                raise FetchError(
+                    f"The server sent a damaged compressed {what} ({error})."
+                ) from None
         body += chunk
         if len(body) > max_bytes:
             raise FetchError(
-                f"Refused: the feed is larger than the {max_bytes // 1024:,} KB limit."
+                f"Refused: the {what} is larger than the {max_bytes // 1024:,} KB limit."
             )
     return bytes(body)
 
 
-def _status_message(status: int, reason: str) -> str:
+def _status_message(status: int, reason: str, what: str = "feed") -> str:
     hints = {
-        401: "the feed needs a login, which the importer does not have",
-        403: "the server refuses to give the feed to us",
-        404: "there is no feed at this address any more",
-        410: "the feed has been removed for good",
+        401: f"the {what} needs a login, which the importer does not have",
+        403: f"the server refuses to give the {what} to us",
+        404: f"there is no {what} at this address any more",
+        410: f"the {what} has been removed for good",
         429: "the server asks us to fetch less often",
     }
     hint = hints.get(status) or (
@@ -220,10 +224,28 @@ def _status_message(status: int, reason: str) -> str:
     return f"The server answered {status} {reason}: {hint}."
 
 
-def fetch(url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
-    """GET ``url`` safely; a 304 answer to the conditional headers gives an empty result."""
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
+)
+
+
+def fetch(
+    url: str,
+    *,
+    etag: str = "",
+    last_modified: str = "",
+    accept: str = FEED_ACCEPT,
+    max_bytes: int | None = None,
+    what: str = "feed",
+) -> FetchResult:
+    """GET ``url`` safely; a 304 answer to the conditional headers gives an empty result.
+
+    Feeds by default; pictures pass their own ``accept``, ``max_bytes`` and ``what`` (the
+    word the error messages use)."""
     allow_loopback = bool(_limit("FEEDS_ALLOW_LOOPBACK", False))
-    max_bytes = int(_limit("FEEDS_MAX_BYTES", MAX_BYTES))
+    if max_bytes is None:
+        max_bytes = int(_limit("FEEDS_MAX_BYTES", MAX_BYTES))
     connect_timeout = float(_limit("FEEDS_CONNECT_TIMEOUT", CONNECT_TIMEOUT))
     read_timeout = float(_limit("FEEDS_READ_TIMEOUT", READ_TIMEOUT))
     deadline = time.monotonic() + float(_limit("FEEDS_TOTAL_TIMEOUT", TOTAL_TIMEOUT))
@@ -248,8 +270,7 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
         )
         headers = {
             "User-Agent": USER_AGENT,
-            "Accept": "application/rss+xml, application/atom+xml, application/rdf+xml, "
-            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1",
+            "Accept": accept,
             "Accept-Encoding": "gzip, deflate",
         }
         if etag:
@@ -273,10 +294,10 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
             if status == 304:
                 return FetchResult(url=current, status=304, redirects=redirects, moved_to=moved_to)
             if status == 410:
-                raise FeedGone(_status_message(status, response.reason))
+                raise FeedGone(_status_message(status, response.reason, what))
             if status != 200:
-                raise FetchError(_status_message(status, response.reason))
-            content = _read_body(response, max_bytes=max_bytes, deadline=deadline)
+                raise FetchError(_status_message(status, response.reason, what))
+            content = _read_body(response, max_bytes=max_bytes, deadline=deadline, what=what)
             return FetchResult(
                 url=current,
                 status=200,

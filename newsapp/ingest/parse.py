@@ -7,13 +7,15 @@ refused with the reason in plain words; a valid feed with no entries is not an e
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 from django.utils.html import strip_tags
@@ -49,6 +51,11 @@ class Entry:
     author: str
     published_at: datetime | None
     content_hash: str
+    # The entry's lead picture, fetched later by the server (newsapp.ingest.images); never
+    # shown from its own address.
+    image_url: str = ""
+    image_alt: str = ""
+    image_credit: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,11 @@ def _date(entry) -> datetime | None:
 
 
 def _entry_content(entry) -> str:
-    contents = entry.get("content") or []
+    contents = list(entry.get("content") or [])
+    if entry.get("media_content") and entry.get("summary_detail"):
+        # feedparser files a picture's media:description under "content"; the entry's own
+        # description must still win over that caption.
+        contents.append(entry["summary_detail"])
     # Prefer the fullest HTML version when a feed offers several.
     best = max(
         (c for c in contents if c.get("value")),
@@ -124,6 +135,74 @@ def _entry_content(entry) -> str:
     if best is not None:
         return best["value"]
     return entry.get("summary") or entry.get("description") or ""
+
+
+class _FirstImage(HTMLParser):
+    """The first <img> of a piece of HTML: its address and its alt text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.src = ""
+        self.alt = ""
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag == "img" and not self.src:
+            values = dict(attrs)
+            self.src = (values.get("src") or "").strip()
+            self.alt = (values.get("alt") or "").strip()
+
+
+def _size(value) -> int:
+    try:
+        return int(str(value or "0").strip())
+    except ValueError:
+        return 0
+
+
+def _is_image(item: dict) -> bool:
+    kind = (item.get("type") or "").lower()
+    medium = (item.get("medium") or "").lower()
+    if kind:
+        return kind.startswith("image/")
+    if medium:
+        return medium == "image"
+    path = urlsplit(item.get("url") or item.get("href") or "").path.lower()
+    return path.endswith((".jpg", ".jpeg", ".png", ".webp", ".gif"))
+
+
+def _picture(raw, raw_body: str, base: str) -> tuple[str, str, str]:
+    """The entry's lead picture: (address, alt text, credit), in the order feeds mean them:
+    media:content, an image enclosure, media:thumbnail, then the first <img> of the text."""
+    first = _FirstImage()
+    with contextlib.suppress(AssertionError, ValueError):  # HTMLParser on hopeless markup
+        first.feed(raw_body or "")
+    alt = plain_text(first.alt)
+    media = [m for m in raw.get("media_content") or [] if _is_image(m) and m.get("url")]
+    candidates = [
+        max(media, key=lambda m: _size(m.get("width")))["url"] if media else "",
+        next(
+            (e.get("href", "") for e in raw.get("enclosures") or [] if _is_image(e)),
+            "",
+        ),
+        next((t.get("url", "") for t in raw.get("media_thumbnail") or [] if t.get("url")), ""),
+        first.src,
+    ]
+    url = next(
+        (safe_link(urljoin(base, c)) for c in candidates if c and safe_link(urljoin(base, c))), ""
+    )
+    if not url:
+        return "", "", ""
+    if media and not alt:
+        # media:description, which feedparser keeps as plain-text content.
+        captions = [
+            c.get("value", "")
+            for c in raw.get("content") or []
+            if "html" not in (c.get("type") or "") and c.get("value")
+        ]
+        alt = plain_text(captions[0]) if captions else ""
+    credits = raw.get("media_credit") or []
+    credit = plain_text(credits[0].get("content", "")) if credits else ""
+    return url, shorten(alt, 300), shorten(credit, 200)
 
 
 def _guid(entry) -> str:
@@ -147,6 +226,7 @@ def make_entry(raw) -> Entry:
         title = " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
     if not title:
         raise ValueError("an entry has neither a title nor any text")
+    image_url, image_alt, image_credit = _picture(raw, raw_body, link)
     return Entry(
         guid=_guid(raw),
         link=link,
@@ -156,6 +236,9 @@ def make_entry(raw) -> Entry:
         author=shorten(plain_text(raw.get("author") or ""), AUTHOR_LENGTH),
         published_at=_date(raw),
         content_hash=content_hash(title, text),
+        image_url=image_url,
+        image_alt=image_alt,
+        image_credit=image_credit,
     )
 
 

@@ -20,7 +20,7 @@ from newsapp.ingest.articles import Matcher, create_article, update_article
 from newsapp.ingest.fetch import FeedGone, FetchError, FetchResult, fetch
 from newsapp.ingest.parse import ParsedFeed, ParseError, parse
 from newsapp.ingest.sources import provisional_name, source_for_url, unique_source_name
-from newsapp.ingest.tasks import suggest_topics_for_articles
+from newsapp.ingest.tasks import fetch_lead_images, suggest_topics_for_articles
 from newsapp.models import Source
 
 logger = logging.getLogger(__name__)
@@ -274,10 +274,21 @@ def _adopt_feed_details(source: Source, parsed: ParsedFeed) -> None:
 
 
 def feeds_import(*, sources, dry_run: bool = False) -> list[FetchReport]:
-    """Import several sources one after another; topic suggestions follow the commit."""
+    """Import several sources one after another; topic suggestions and the entries'
+    pictures follow the commit."""
     reports = [feed_import(source=source, dry_run=dry_run) for source in sources]
-    topic_suggestions_queue([pk for report in reports for pk in report.new_article_ids])
+    new_ids = [pk for report in reports for pk in report.new_article_ids]
+    topic_suggestions_queue(new_ids)
+    lead_images_queue(new_ids)
     return reports
+
+
+def lead_images_queue(article_ids: list[int]) -> None:
+    """Fetch the new articles' pictures in a task after the commit, never in a page view
+    and never inside the transaction that stores the entries."""
+    if not article_ids:
+        return
+    transaction.on_commit(lambda: fetch_lead_images.enqueue(article_ids=article_ids))
 
 
 def topic_suggestions_queue(article_ids: list[int]) -> None:
