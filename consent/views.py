@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from consent import extensions, inventory, limits, purposes, rights
+from consent.cookies import cookies
 from consent.forms import (
     ClearForm,
     ConsentToggleForm,
@@ -198,6 +199,7 @@ def notice(request):
             "notice": PrivacyNotice.objects.current(),
             "purposes": purposes.purposes(),
             "categories": inventory.categories(),
+            "cookies": cookies(),
         },
     )
 

@@ -54,7 +54,7 @@ def display_set(request: HttpRequest) -> HttpResponse:
     response.set_cookie(
         cookie_name(),
         f"{theme if theme in THEMES else DEFAULT[0]}.{size if size in TEXT_SIZES else DEFAULT[1]}",
-        max_age=DISPLAY_COOKIE.max_age_days * 86400,
+        max_age=DISPLAY_COOKIE.max_age,
         secure=not settings.DEBUG,
         httponly=True,
         samesite="Lax",

@@ -3,8 +3,7 @@ its categories and its fields, and the news domain's part of the privacy pages (
 feed is made, pausing personalization, what "Clear recommendations" clears), and the
 cookie it sets for the reader's display choice."""
 
-from dataclasses import dataclass
-
+from consent.cookies import Cookie, register_cookie
 from consent.extensions import (
     Clearing,
     ClearOption,
@@ -318,34 +317,18 @@ register_receipt_link(Link("Read Top stories", "newsapp:top-stories", signed_in=
 
 
 # -- cookies ------------------------------------------------------------------------------
-# Self-contained until the privacy layer registers cookies itself: the lead moves this
-# declaration into consent's registry. newsapp.display reads its name and lifetime here, so
-# the cookie set is always the one declared.
-@dataclass(frozen=True)
-class CookieDeclaration:
-    name: str
-    title: str
-    purpose: str  # a purpose code of consent.purposes
-    contents: str
-    set_when: str
-    retention: str
-    max_age_days: int
-    legal_basis: str
-    personal: bool
-
-
-DISPLAY_COOKIE = CookieDeclaration(
-    name="display",  # "__Host-display" in production (settings.DISPLAY_COOKIE_NAME)
-    title="Your display choice",
-    purpose="essential",
-    contents="The colour scheme (system, light or dark) and text size you chose, as two "
-    "words such as “dark.large”; nothing that identifies you or what you read.",
-    set_when="Only when you press “Apply” in the display settings; never before.",
-    retention="One year after you last chose, or until you clear your browser's cookies.",
-    max_age_days=365,
-    legal_basis="Strictly necessary for a feature you asked for (ePrivacy Directive "
-    "Art. 5(3)); no consent needed, and it is never read for anything else.",
-    personal=False,
+# newsapp.display reads the name and lifetime from here, so the cookie set is the one declared.
+DISPLAY_COOKIE = register_cookie(
+    Cookie(
+        name="display",  # "__Host-display" in production (settings.DISPLAY_COOKIE_NAME)
+        title="Your display choice",
+        purpose="essential",
+        contents="The colour scheme (system, light or dark) and text size you chose, as two "
+        "words such as “dark.large”; nothing that identifies you or what you read.",
+        set_when="Only when you press “Apply” in the display settings; never before.",
+        max_age=365 * 86400,
+        legal_basis="Strictly necessary for a feature you asked for (ePrivacy Directive "
+        "Art. 5(3)); no consent needed, and it is never read for anything else.",
+    )
 )
-
 COOKIES = (DISPLAY_COOKIE,)
