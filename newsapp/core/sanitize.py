@@ -57,6 +57,14 @@ def clean_html(value: str) -> str:
     )
 
 
+def html_to_text(value: str) -> str:
+    """The text of an HTML fragment, tags and the content of scripts and styles dropped.
+
+    nh3 rather than a Python HTML parser: a feed's body may be thousands of tags.
+    """
+    return html.unescape(nh3.clean(value or "", tags=set()))
+
+
 def paragraphs_to_html(text: str) -> str:
     """Plain text with blank-line paragraphs, as safe HTML."""
     parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]

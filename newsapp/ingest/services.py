@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from newsapp.ingest.articles import Matcher, create_article, update_article
+from newsapp.ingest.bounds import MAX_TOKENS
 from newsapp.ingest.fetch import FeedGone, FetchError, FetchResult, fetch
 from newsapp.ingest.parse import ParsedFeed, ParseError, parse
 from newsapp.ingest.sources import provisional_name, source_for_url, unique_source_name
@@ -123,6 +124,16 @@ def _store_entries(report: FetchReport, parsed: ParsedFeed, now: datetime) -> No
         report.notes.append(
             f"Only the first {MAX_ENTRIES} entries are imported per fetch; "
             f"{parsed.dropped} were left out."
+        )
+    if parsed.cut_fields:
+        report.notes.append(
+            f"{parsed.cut_fields} field{'' if parsed.cut_fields == 1 else 's'} of the feed "
+            f"{'was' if parsed.cut_fields == 1 else 'were'} longer than the importer reads "
+            "and cut short."
+        )
+    if parsed.stopped:
+        report.notes.append(
+            f"The feed holds more than {MAX_TOKENS:,} tags; the importer read only that far."
         )
     if parsed.warning:
         report.notes.append(parsed.warning)
