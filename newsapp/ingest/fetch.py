@@ -4,15 +4,20 @@ Every hop (the first request and each redirect) is checked the same way: the sch
 be http or https, the host is resolved once, every address it resolves to must be a public
 one, and the connection goes to the address that was checked, so a second DNS answer
 cannot swap in an internal one. Redirects are followed by hand for that reason; where they
-were all permanent, the result says where the feed moved to. Reads are bounded in time and
-in bytes, compressed bodies included.
+were all permanent, the result says where the feed moved to. Reads are bounded in bytes,
+compressed bodies included, and in time: each wait on the server by the read timeout, and
+the whole fetch (connects, TLS handshakes, headers, every redirect and the body) by one
+deadline, checked before every read, so a server dripping a header line every few seconds
+cannot keep the importer busy.
 
 Errors are :class:`FetchError` with a message an editor can act on.
 """
 
 from __future__ import annotations
 
+import functools
 import http.client
+import io
 import ipaddress
 import socket
 import ssl
@@ -29,7 +34,7 @@ USER_AGENT = (
 )
 CONNECT_TIMEOUT = 5.0  # seconds to open the connection
 READ_TIMEOUT = 15.0  # seconds between two packets
-TOTAL_TIMEOUT = 30.0  # seconds for the whole download, against slow drip-feeding servers
+TOTAL_TIMEOUT = 30.0  # seconds for the whole fetch, redirects included, against drip-feeding
 MAX_BYTES = 5 * 1024 * 1024  # after decompression
 MAX_REDIRECTS = 5
 REDIRECT_CODES = {301, 302, 303, 307, 308}
@@ -141,17 +146,78 @@ def resolve(host: str, port: int, *, allow_loopback: bool) -> str:
     return addresses[0]
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to an address checked beforehand, whatever DNS says now."""
+class _TooSlow(TimeoutError):
+    """The fetch's deadline passed."""
 
-    def __init__(self, host, port, *, address, connect_timeout, read_timeout):
+
+class _DeadlineReader(io.RawIOBase):
+    """A socket's reads, each one waiting at most until the fetch's deadline."""
+
+    def __init__(self, sock: socket.socket, *, deadline: float, read_timeout: float) -> None:
+        super().__init__()
+        self._sock = sock
+        # The socket's own reader, which also keeps the socket open until it is closed.
+        self._raw = sock.makefile("rb", buffering=0)
+        self._deadline = deadline
+        self._read_timeout = read_timeout
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int | None:
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise _TooSlow
+        self._sock.settimeout(min(self._read_timeout, remaining))
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _DeadlineSocket:
+    """What http.client's response reads from: the socket behind a :class:`_DeadlineReader`."""
+
+    def __init__(self, sock: socket.socket, **limits) -> None:
+        self._sock = sock
+        self._limits = limits
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        return io.BufferedReader(_DeadlineReader(self._sock, **self._limits))
+
+
+class _DeadlineResponse(http.client.HTTPResponse):
+    def __init__(self, sock, *args, deadline: float, read_timeout: float, **kwargs) -> None:
+        wrapped = _DeadlineSocket(sock, deadline=deadline, read_timeout=read_timeout)
+        super().__init__(wrapped, *args, **kwargs)
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to an address checked beforehand, whatever DNS says now, and never waits on
+    the server past ``deadline``."""
+
+    def __init__(self, host, port, *, address, connect_timeout, read_timeout, deadline):
         super().__init__(host, port, timeout=connect_timeout)
         self._address = address
         self._read_timeout = read_timeout
+        self._deadline = deadline
+        self.response_class = functools.partial(
+            _DeadlineResponse, deadline=deadline, read_timeout=read_timeout
+        )
+
+    def _remaining(self) -> float:
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise _TooSlow
+        return remaining
 
     def _open_socket(self) -> socket.socket:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        sock.settimeout(self._read_timeout)
+        sock = socket.create_connection(
+            (self._address, self.port), min(self.timeout, self._remaining())
+        )
+        # Sending the request and (for https) the whole TLS handshake wait at most this long.
+        sock.settimeout(min(self._read_timeout, self._remaining()))
         return sock
 
     def connect(self) -> None:
@@ -186,7 +252,7 @@ def _read_body(response: http.client.HTTPResponse, *, max_bytes: int, deadline: 
     body = bytearray()
     while True:
         if time.monotonic() > deadline:
-            raise FetchError("The server was too slow: the feed did not arrive in time.")
+            raise _TooSlow
         chunk = response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
         if not chunk:
             break
@@ -226,7 +292,8 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
     max_bytes = int(_limit("FEEDS_MAX_BYTES", MAX_BYTES))
     connect_timeout = float(_limit("FEEDS_CONNECT_TIMEOUT", CONNECT_TIMEOUT))
     read_timeout = float(_limit("FEEDS_READ_TIMEOUT", READ_TIMEOUT))
-    deadline = time.monotonic() + float(_limit("FEEDS_TOTAL_TIMEOUT", TOTAL_TIMEOUT))
+    total_timeout = float(_limit("FEEDS_TOTAL_TIMEOUT", TOTAL_TIMEOUT))
+    deadline = time.monotonic() + total_timeout
     redirects: list[str] = []
     moved_to = ""
     only_permanent = True
@@ -234,6 +301,8 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
     for _hop in range(MAX_REDIRECTS + 1):
         scheme, host, port = check_url(current)
         address = resolve(host, port, allow_loopback=allow_loopback)
+        if time.monotonic() >= deadline:
+            raise _too_slow(total_timeout, redirects)
         parts = urlsplit(current)
         path = parts.path or "/"
         if parts.query:
@@ -245,6 +314,7 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
             address=address,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
+            deadline=deadline,
         )
         headers = {
             "User-Agent": USER_AGENT,
@@ -285,7 +355,11 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
                 redirects=redirects,
                 moved_to=moved_to,
             )
-        except TimeoutError:
+        except TimeoutError as error:
+            # The last wait is cut short to end at the deadline, so it may time out just
+            # before the deadline is checked again.
+            if isinstance(error, _TooSlow) or time.monotonic() >= deadline - 0.05:
+                raise _too_slow(total_timeout, redirects) from None
             raise FetchError(
                 f"The server at {host} did not answer in time (connect {connect_timeout:g} s, "
                 f"read {read_timeout:g} s)."
@@ -301,3 +375,10 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
         finally:
             connection.close()
     raise FetchError(f"Too many redirects (more than {MAX_REDIRECTS}); gave up at {current}.")
+
+
+def _too_slow(total_timeout: float, redirects: list[str]) -> FetchError:
+    hops = f" over {len(redirects) + 1} requests" if redirects else ""
+    return FetchError(
+        f"The server was too slow: the feed did not arrive within {total_timeout:g} s{hops}."
+    )

@@ -1,6 +1,8 @@
 """Fetching is safe: public addresses only, every redirect checked, bounded in time and size."""
 
 import gzip
+import socket
+import threading
 import time
 from datetime import timedelta
 from io import StringIO
@@ -278,3 +280,61 @@ def test_a_missing_feed_is_retried_not_switched_off(httpserver):
     source.refresh_from_db()
     assert source.active and source.consecutive_failures == 1
     assert source in sources_due(now=timezone.now() + timedelta(days=2))
+
+
+@pytest.fixture
+def dripping_server():
+    """A server that answers 200 at once, then sends one header line every 0.3 s: every
+    read gets something well within the read timeout, the whole answer takes 6 s."""
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve_one():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n")
+            for n in range(20):
+                if stop.wait(0.3):
+                    return
+                connection.sendall(f"X-Drip-{n}: still here\r\n".encode())
+            body = feed_bytes("rss2.xml")
+            connection.sendall(f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+
+    thread = threading.Thread(target=serve_one, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed.xml"
+    stop.set()
+    listener.close()
+    thread.join(timeout=5)
+
+
+def test_a_server_dripping_headers_is_cut_off_at_the_total_deadline(dripping_server, settings):
+    settings.FEEDS_READ_TIMEOUT = 1
+    settings.FEEDS_TOTAL_TIMEOUT = 1.5
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"too slow: the feed did not arrive within 1\.5 s"):
+        fetch(dripping_server)
+    assert time.monotonic() - started < 2.5
+
+
+def test_the_total_deadline_spans_every_redirect(httpserver, settings):
+    settings.FEEDS_READ_TIMEOUT = 1
+    settings.FEEDS_TOTAL_TIMEOUT = 1.2
+
+    def slow_redirect(to):
+        def handler(request):
+            time.sleep(0.5)  # each hop well within the read timeout
+            return Response("", status=302, headers={"Location": to})
+
+        return handler
+
+    for hop in range(4):
+        httpserver.expect_request(f"/hop{hop}").respond_with_handler(
+            slow_redirect(f"/hop{hop + 1}")
+        )
+    serve(httpserver, "/hop4", "rss2.xml")
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"within 1\.2 s over 3 requests"):
+        fetch(httpserver.url_for("/hop0"))
+    assert time.monotonic() - started < 2
