@@ -74,29 +74,113 @@ def _limit(name: str, default):
     return getattr(settings, name, default)
 
 
-def _describe_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """Why ``address`` is off limits, or None when it is a public address."""
-    if address.is_loopback:
-        return "a loopback address (this machine)"
-    if address.is_link_local:
-        return "a link-local address (such as a cloud metadata service)"
-    if address.is_multicast:
+_IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_net = ipaddress.ip_network
+_LOOPBACK = "a loopback address (this machine)"
+_LINK_LOCAL = "a link-local address (such as a cloud metadata service)"
+_PRIVATE = "a private network address"
+# Our own tables of what is not the public internet (IANA's special-purpose registries),
+# so the answer does not depend on the Python version's: 3.11 calls 2002:7f00:1:: (6to4
+# for 127.0.0.1), fec0::/10 and 3fff::/20 global.
+_REFUSED_V4 = (
+    (_net("0.0.0.0/8"), "an unspecified address"),
+    (_net("10.0.0.0/8"), _PRIVATE),
+    (_net("100.64.0.0/10"), "a reserved address (shared by carrier-grade NAT)"),
+    (_net("127.0.0.0/8"), _LOOPBACK),
+    (_net("169.254.0.0/16"), _LINK_LOCAL),
+    (_net("172.16.0.0/12"), _PRIVATE),
+    (_net("192.0.0.0/24"), "a reserved address (IETF protocol assignments)"),
+    (_net("192.0.2.0/24"), "a reserved address (documentation)"),
+    (_net("192.88.99.0/24"), "a reserved address (6to4 relays)"),
+    (_net("192.168.0.0/16"), _PRIVATE),
+    (_net("198.18.0.0/15"), "a reserved address (benchmarking)"),
+    (_net("198.51.100.0/24"), "a reserved address (documentation)"),
+    (_net("203.0.113.0/24"), "a reserved address (documentation)"),
+    (_net("224.0.0.0/4"), "a multicast address"),
+    (_net("240.0.0.0/4"), "a reserved address"),
+)
+# IPv6 addresses that carry an IPv4 address the traffic ends up at; judged by that address.
+_EMBEDDING_V6 = (
+    (_net("::ffff:0:0/96"), "an IPv4-mapped address"),
+    (_net("::ffff:0:0:0/96"), "an IPv4-translated address"),
+    (_net("64:ff9b::/96"), "a NAT64 address"),
+    (_net("::/96"), "an IPv4-compatible address"),
+)
+_REFUSED_V6 = (
+    (_net("::/128"), "an unspecified address"),
+    (_net("::1/128"), _LOOPBACK),
+    (_net("64:ff9b:1::/48"), "a reserved address (local NAT64)"),
+    (_net("100::/64"), "a reserved address (discard)"),
+    (_net("2001::/23"), "a reserved address (IETF protocol assignments)"),
+    (_net("2001:db8::/32"), "a reserved address (documentation)"),
+    (_net("3fff::/20"), "a reserved address (documentation)"),
+    (_net("5f00::/16"), "a reserved address (segment routing)"),
+    (_net("fc00::/7"), _PRIVATE),
+    (_net("fe80::/10"), _LINK_LOCAL),
+    (_net("fec0::/10"), "a private network address (site-local)"),
+    (_net("ff00::/8"), "a multicast address"),
+)
+_GLOBAL_UNICAST_V6 = _net("2000::/3")  # all the public IPv6 internet there is
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[str, list[ipaddress.IPv4Address]]:
+    """The kind of transition address ``ip`` is and the IPv4 addresses it leads to."""
+    if ip.sixtofour is not None:
+        return "a 6to4 address", [ip.sixtofour]
+    if ip.teredo is not None:
+        server, client = ip.teredo
+        return "a Teredo address", [client, server]
+    for network, kind in _EMBEDDING_V6:
+        if ip in network and int(ip) > 1:  # not :: or ::1, which are themselves
+            return kind, [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    return "", []
+
+
+def _python_says(ip: _IPAddress) -> str | None:
+    """What the running Python's tables say, as a second opinion."""
+    if ip.is_loopback:
+        return _LOOPBACK
+    if ip.is_link_local:
+        return _LINK_LOCAL
+    if ip.is_multicast:
         return "a multicast address"
-    if address.is_unspecified:
+    if ip.is_unspecified:
         return "an unspecified address"
-    if address.is_reserved:
+    if ip.is_reserved:
         return "a reserved address"
-    if address.is_private:
-        return "a private network address"
-    if not address.is_global:
+    if ip.is_private:
+        return _PRIVATE
+    if not ip.is_global:
         return "a reserved address"
     return None
+
+
+def _describe_address(ip: _IPAddress) -> str | None:
+    """Why ``ip`` is off limits, or None when it is a public address."""
+    if isinstance(ip, ipaddress.IPv4Address):
+        for network, reason in _REFUSED_V4:
+            if ip in network:
+                return reason
+        return _python_says(ip)
+    kind, embedded = _embedded_ipv4(ip)
+    if kind:
+        for inner in embedded:
+            reason = _describe_address(inner)
+            if reason:
+                return f"{kind} leading to {inner}, {reason}"
+        return None  # as public as the IPv4 address it leads to
+    for network, reason in _REFUSED_V6:
+        if ip in network:
+            return reason
+    if ip not in _GLOBAL_UNICAST_V6:
+        return "a reserved address"
+    return _python_says(ip)
 
 
 def check_address(address: str, *, allow_loopback: bool) -> None:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+        ip = ip.ipv4_mapped  # the address the socket really connects to
     if ip.is_loopback and allow_loopback:
         return
     reason = _describe_address(ip)

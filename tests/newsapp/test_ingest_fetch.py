@@ -48,6 +48,49 @@ def test_internal_addresses_are_refused_in_plain_words(address, words):
         check_address(address, allow_loopback=False)
 
 
+@pytest.mark.parametrize(
+    ("address", "words"),
+    [
+        # 6to4 (2002::/16): Python 3.11 calls these global.
+        ("2002:7f00:1::1", "6to4 address leading to 127.0.0.1, a loopback"),
+        ("2002:a00:1::", "6to4 address leading to 10.0.0.1, a private network"),
+        ("2002:a9fe:a9fe::1", "6to4 address leading to 169.254.169.254, a link-local"),
+        # Teredo (2001::/32): the client address is stored inverted.
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "Teredo address leading to 127.0.0.1"),
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", "Teredo address leading to 10.0.0.1"),
+        # NAT64, well-known prefix and local use.
+        ("64:ff9b::7f00:1", "NAT64 address leading to 127.0.0.1, a loopback"),
+        ("64:ff9b::a9fe:a9fe", "NAT64 address leading to 169.254.169.254"),
+        ("64:ff9b:1::a00:1", "local NAT64"),
+        # IPv4 inside the first 96 bits: mapped, translated, compatible.
+        ("::ffff:127.0.0.1", "127.0.0.1, a loopback"),
+        ("::ffff:169.254.169.254", "169.254.169.254, a link-local"),
+        ("::ffff:0:a00:1", "IPv4-translated address leading to 10.0.0.1"),
+        ("::a00:1", "IPv4-compatible address leading to 10.0.0.1"),
+        # Ranges the tables of some Python versions leave out.
+        ("fec0::1", "site-local"),
+        ("3fff::1", "documentation"),
+        ("192.0.0.8", "IETF protocol assignments"),
+        ("198.18.0.1", "benchmarking"),
+        ("4000::1", "reserved"),
+    ],
+)
+def test_addresses_that_lead_to_internal_ones_are_refused(address, words):
+    with pytest.raises(RefusedAddress, match=words):
+        check_address(address, allow_loopback=False)
+
+
+@pytest.mark.parametrize("address", ["2002:5db8:d822::1", "64:ff9b::5db8:d822", "2a00:1450::1"])
+def test_transition_addresses_to_public_ones_pass(address):
+    check_address(address, allow_loopback=False)
+
+
+def test_loopback_allowed_for_tests_is_only_loopback_itself():
+    check_address("::1", allow_loopback=True)
+    with pytest.raises(RefusedAddress, match="6to4"):
+        check_address("2002:7f00:1::1", allow_loopback=True)
+
+
 def test_public_addresses_pass_and_loopback_only_when_allowed():
     check_address("93.184.216.34", allow_loopback=False)
     check_address("127.0.0.1", allow_loopback=True)
