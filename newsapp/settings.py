@@ -220,8 +220,8 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "newsroom@localhost")
 
 # One cache shared by every worker: allauth's rate limits live here, and a per-process cache
-# would let each worker grant its own budget. The database cache needs
-# `manage.py createcachetable` (run by `make migrate`; the test runner does it itself).
+# would let each worker grant its own budget. The database cache's table is made by
+# `manage.py migrate` (newsapp/migrations/0007_shared_cache_table.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
