@@ -7,6 +7,9 @@ class ConsentConfig(AppConfig):
     verbose_name = "Consent and privacy"
 
     def ready(self) -> None:
+        from consent import pseudonyms
+
+        pseudonyms.check_configuration()  # a short DJANGO_PSEUDONYM_KEY stops the start-up
         # Each app declares its personal data in its own ``privacy.py``.
         autodiscover_modules("privacy")
         autodiscover_modules("dp_statistics")  # what editors may see, released through consent.dp
