@@ -194,9 +194,17 @@ class SourceAdmin(admin.ModelAdmin):
         if not with_feed:
             self.message_user(request, "None of the selected sources has a feed.", messages.WARNING)
             return
-        import_feeds_now.enqueue(source_ids=with_feed)
+        result = import_feeds_now.enqueue(source_ids=with_feed)
+        if result.is_finished:  # tasks run in-process (development)
+            self.message_user(
+                request,
+                f"Fetched {len(with_feed)} feed(s); the results are below.",
+                messages.SUCCESS,
+            )
+            return
         self.message_user(
             request,
-            f"Fetching {len(with_feed)} feed(s); the results appear in the list when done.",
+            f"Queued {len(with_feed)} feed(s) for fetching; the results appear in this list "
+            "once the task worker has fetched them.",
             messages.SUCCESS,
         )

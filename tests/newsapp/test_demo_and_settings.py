@@ -116,12 +116,16 @@ def test_production_refuses_to_start_with_a_short_pseudonym_key(key, message):
     assert len(key) == 1 or key not in result.stderr  # the key itself is never echoed
 
 
-def test_production_starts_with_a_32_byte_pseudonym_key():
+def test_production_starts_with_its_keys_and_queues_tasks_for_the_worker():
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.TASKS['default']['BACKEND'])"
+    )
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [sys.executable, "-c", code],
         env=_production_env(),
         capture_output=True,
         text=True,
         check=False,
     )
-    assert result.stdout.strip() == "started", result.stderr[-2000:]
+    assert result.stdout.strip() == "django_tasks_db.DatabaseBackend", result.stderr[-2000:]
