@@ -1,6 +1,7 @@
 """The newsroom: editors write, tag and publish here."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Prefetch
 from django.utils import timezone
@@ -31,7 +32,14 @@ class ArticleAdminForm(forms.ModelForm):
         widgets = {"original_url": forms.URLInput()}
 
     def clean_body(self) -> str:
-        return clean_html(self.cleaned_data["body"])
+        body = clean_html(self.cleaned_data["body"])
+        limit = settings.ARTICLE_BODY_MAX_LENGTH
+        if len(body) > limit:
+            raise forms.ValidationError(
+                f"The body is {len(body):,} characters long; an article can have at most "
+                f"{limit:,}. Shorten it, or split it into parts."
+            )
+        return body
 
 
 class SuggestionFilter(admin.SimpleListFilter):

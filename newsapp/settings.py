@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "newsapp.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body: one that is too large is refused unread.
+    "newsapp.core.middleware.RequestSizeMiddleware",
     # Inside the security headers, so a 503 during a database outage still carries them.
     "newsapp.core.outage.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -276,6 +278,17 @@ FEED_PAGE_SIZE = 20
 # Feed import fetches only public addresses; loopback may be allowed for tests and local
 # checks (private, link-local and reserved addresses are always refused).
 FEEDS_ALLOW_LOOPBACK = env_bool("DJANGO_FEEDS_ALLOW_LOOPBACK", False)
+
+# Request sizes. No page takes a file; the largest form is an article in the admin. A body
+# over MAX_REQUEST_BYTES (files included) is answered 413 before anything reads it
+# (newsapp.core.middleware.RequestSizeMiddleware); Django's own limits stay below it.
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# Characters of sanitised HTML an article keeps; an imported body beyond it is cut short
+# with a note saying so, and the admin refuses a longer one.
+ARTICLE_BODY_MAX_LENGTH = 100_000
 
 # Limits on what a reader may state, refused with a message beyond them.
 MAX_FOLLOWED_TOPICS = 50

@@ -17,9 +17,10 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import feedparser
+from django.conf import settings
 from django.utils.html import strip_tags
 
-from newsapp.core.sanitize import clean_html, html_to_text, paragraphs_to_html
+from newsapp.core.sanitize import clean_html, html_to_text, paragraphs_to_html, truncate_html
 from newsapp.ingest.bounds import bound_document
 
 TITLE_LENGTH = 300
@@ -111,9 +112,26 @@ def looks_like_html(value: str) -> bool:
     return bool(_TAG.search(value or ""))
 
 
+def shortened_note() -> str:
+    limit = settings.ARTICLE_BODY_MAX_LENGTH
+    return (
+        f"<p><em>This article is cut short here: it is longer than the {limit:,} characters "
+        "Plainsight keeps of an article. The whole text is at the original source.</em></p>"
+    )
+
+
 def body_html(value: str) -> str:
-    """Sanitised HTML from either HTML or plain text."""
-    return clean_html(value) if looks_like_html(value) else paragraphs_to_html(value or "")
+    """Sanitised HTML from either HTML or plain text, cut short (with a note saying so) past
+    settings.ARTICLE_BODY_MAX_LENGTH."""
+    body = clean_html(value) if looks_like_html(value) else paragraphs_to_html(value or "")
+    limit = settings.ARTICLE_BODY_MAX_LENGTH
+    if len(body) > limit:
+        body = truncate_html(body, limit) + shortened_note()
+    return body
+
+
+def is_shortened(body: str) -> bool:
+    return body.endswith(shortened_note())
 
 
 def _date(entry) -> datetime | None:

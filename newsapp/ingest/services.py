@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,7 +20,7 @@ from django.utils import timezone
 from newsapp.ingest.articles import Matcher, create_article, update_article
 from newsapp.ingest.bounds import MAX_TOKENS
 from newsapp.ingest.fetch import FeedGone, FetchError, FetchResult, fetch
-from newsapp.ingest.parse import ParsedFeed, ParseError, parse
+from newsapp.ingest.parse import ParsedFeed, ParseError, is_shortened, parse
 from newsapp.ingest.sources import provisional_name, source_for_url, unique_source_name
 from newsapp.models import Source
 
@@ -124,6 +125,13 @@ def _store_entries(report: FetchReport, parsed: ParsedFeed, now: datetime) -> No
         report.notes.append(
             f"Only the first {MAX_ENTRIES} entries are imported per fetch; "
             f"{parsed.dropped} were left out."
+        )
+    shortened = sum(is_shortened(entry.body) for entry in parsed.entries)
+    if shortened:
+        report.notes.append(
+            f"{shortened} entr{'y was' if shortened == 1 else 'ies were'} longer than "
+            f"{settings.ARTICLE_BODY_MAX_LENGTH:,} characters and cut short, with a note "
+            "saying so at the end."
         )
     if parsed.cut_fields:
         report.notes.append(

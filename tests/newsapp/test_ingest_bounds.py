@@ -150,3 +150,22 @@ def test_a_document_of_endless_markup_is_read_as_far_as_the_markup_cap(httpserve
     report = services.feed_import(url=httpserver.url_for("/tags.xml"))
     assert report.ok and report.new == 1
     assert "more than 100,000 tags; the importer read only that far" in report.line()
+
+
+def test_an_enormous_entry_body_is_stored_cut_short_with_a_note(httpserver):
+    paragraph = "<p>" + "All work and no play makes a long feed. " * 20 + "</p>"
+    body = paragraph * (800_000 // len(paragraph))  # the probe stored 800,006 characters
+    document = rss(
+        f"<item><guid>long</guid><title>Long</title><description><![CDATA[{body}]]>"
+        "</description></item>"
+    )
+    httpserver.expect_request("/long.xml").respond_with_data(document)
+    report = services.feed_import(url=httpserver.url_for("/long.xml"))
+    stored = Article.objects.get(guid="long").body
+    assert len(stored) <= 100_000 + 300
+    assert stored.endswith(
+        "it is longer than the 100,000 characters Plainsight keeps of an "
+        "article. The whole text is at the original source.</em></p>"
+    )
+    assert stored.count("<p>") == stored.count("</p>")  # cut between tags, all closed
+    assert "1 entry was longer than 100,000 characters and cut short" in report.line()
