@@ -307,6 +307,9 @@ DP_MAX_TOPICS_PER_ARTICLE = 2
 PRIVACY_REQUESTS_PER_HOUR = 10
 
 SESSION_COOKIE_HTTPONLY = True
+# Messages ("Successfully signed in as <address>") live in the session on the server, not in
+# a cookie of their own: no cookie holds anything personal.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # no script of ours reads it; forms carry the token
