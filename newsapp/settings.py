@@ -8,6 +8,7 @@ listed in ``.env.example``.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -63,6 +64,35 @@ ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else ""
 )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+
+def site_url() -> str:
+    """The canonical origin of links in e-mails (DJANGO_SITE_URL), never the request's host.
+
+    Production defaults to https:// and the first allowed host when that is one plain name.
+    """
+    value = os.environ.get("DJANGO_SITE_URL", "").strip().rstrip("/")
+    if not value:
+        if DEBUG:
+            return "http://127.0.0.1:8000"
+        host = ALLOWED_HOSTS[0] if ALLOWED_HOSTS else ""
+        if not host or host.startswith(".") or "*" in host:
+            raise ImproperlyConfigured(
+                "DJANGO_SITE_URL must be set when DJANGO_DEBUG=0 (the https address of the "
+                "site, used in e-mailed links), or DJANGO_ALLOWED_HOSTS must start with one."
+            )
+        value = f"https://{host}"
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path:
+        raise ImproperlyConfigured(
+            "DJANGO_SITE_URL must be an origin such as https://news.example.org (no path)."
+        )
+    if not DEBUG and parts.scheme != "https":
+        raise ImproperlyConfigured("DJANGO_SITE_URL must be an https address in production.")
+    return value
+
+
+SITE_URL = site_url()
 
 INSTALLED_APPS = [
     "accounts",

@@ -129,3 +129,28 @@ def test_production_starts_with_its_keys_and_queues_tasks_for_the_worker():
         check=False,
     )
     assert result.stdout.strip() == "django_tasks_db.DatabaseBackend", result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("site_url", "expected"),
+    [
+        ("", "https://news.example.org"),  # the first allowed host, over https
+        ("https://www.example.org/", "https://www.example.org"),
+        ("http://news.example.org", "must be an https address"),
+        ("https://news.example.org/news", "no path"),
+    ],
+)
+def test_production_site_address_for_e_mailed_links(site_url, expected):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.SITE_URL)",
+        ],
+        env=_production_env(DJANGO_SITE_URL=site_url),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert expected in (result.stdout if expected.startswith("https") else result.stderr)
