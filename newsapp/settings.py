@@ -28,6 +28,14 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_count(name: str) -> int:
+    """A whole number, 0 or more (0 when unset); anything else stops the start-up."""
+    value = os.environ.get(name, "").strip() or "0"
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number, 0 or more.")
+    return int(value)
+
+
 def env_secret(name: str, dev_default: str) -> str:
     """A secret from the environment; the development default exists only while debug is on."""
     value = os.environ.get(name, "")
@@ -214,9 +222,17 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Newsapp] "
 LOGIN_URL = "account_login"
 # Rate limits, counted in the shared cache below so every worker enforces the same budget.
 # The admin login goes through allauth (newsapp/urls.py), so these cover staff as well.
+#
+# Per "ip" means per client address, which behind the TLS proxy production requires is read
+# from X-Forwarded-For through DJANGO_TRUSTED_PROXY_COUNT proxies (allauth takes the entry
+# that many places from the end, the one our outermost proxy appended); with 0 the header
+# is ignored and every client counts as REMOTE_ADDR, so behind a proxy one stranger's failed
+# sign-ins would lock everyone out. Per "key" is per account: one account gets at most
+# 5 wrong passwords in 5 minutes and 20 an hour, from however many addresses (a password
+# reset clears it).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip,300/h/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,5/5m/key,20/h/key",
     "signup": "10/m/ip,50/h/ip",
     "reset_password": "10/m/ip,3/m/key,10/h/key",
     "reset_password_from_key": "20/m/ip",
@@ -225,6 +241,7 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+ALLAUTH_TRUSTED_PROXY_COUNT = env_count("DJANGO_TRUSTED_PROXY_COUNT")
 # Changing the e-mail address or the password asks for the password again (MFA changes
 # already do, MFA_REAUTHENTICATION_REQUIRED defaults to True).
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
