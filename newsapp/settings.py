@@ -66,7 +66,7 @@ LEDGER_SIGNING_KEY = os.environ.get(
 )
 # Readers' personal pages also go through these consent-layer hooks.
 ACCOUNT_SIGNUP_FORM_CLASS = "consent.forms.SignupConsentForm"
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else ""
