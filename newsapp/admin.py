@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Prefetch
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from newsapp import services
 from newsapp.core.admin_widgets import AccessibleWidgetsMixin
@@ -216,3 +217,10 @@ class SourceAdmin(admin.ModelAdmin):
             "once the task worker has fetched them.",
             messages.SUCCESS,
         )
+
+
+# django-tasks-db's own admin lists the task queue with every task's arguments. Nobody in the
+# newsroom or the privacy office needs it (the worker's state is operations', in its logs),
+# and a task's arguments are no business of the admin's: it stays out.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

@@ -103,6 +103,9 @@ def site_url() -> str:
 SITE_URL = site_url()
 
 INSTALLED_APPS = [
+    # The task queue's table, made by `migrate` in every shape; before newsapp, whose admin
+    # takes the queue's own admin out again.
+    "django_tasks_db",
     "accounts",
     "consent",
     "newsapp.apps.NewsConfig",
@@ -117,7 +120,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
-    "django_tasks_db",  # the task queue's table, made by `migrate` in every shape
 ]
 
 MIDDLEWARE = [
