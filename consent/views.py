@@ -163,6 +163,14 @@ def clear(request):
 @require_http_methods(["GET", "POST"])
 def delete_account(request):
     form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        # The password is checked only within its limit, like sign-in's: a session left
+        # open must not let anyone try passwords until one erases the account.
+        wait = limits.seconds_until_allowed(
+            user=request.user, action="delete-password", limits=limits.PASSWORD_ATTEMPTS
+        )
+        if wait:
+            return limits.too_many(request, wait)
     if request.method == "POST" and form.is_valid():
         receipt = rights.erase_account(user=request.user)
         logout(request)
