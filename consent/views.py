@@ -6,6 +6,7 @@ personal data; every change is a POST with a CSRF token, in one transaction.
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -127,8 +128,14 @@ def delete_item(request, model: str, pk: int):
 
 @never_cache
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export(request):
+    """GET shows the download button; only its POST (with the CSRF token) exports, so a
+    link from another site spends none of the reader's exports and writes no log row."""
+    if request.method == "GET":
+        return render(
+            request, "consent/export.html", {"per_hour": settings.PRIVACY_REQUESTS_PER_HOUR}
+        )
     wait = limits.seconds_until_allowed(user=request.user, action="export")
     if wait:
         return limits.too_many(request, wait)

@@ -67,6 +67,7 @@ POST /topics/                                          topics={topic}&keywords=h
 GET  /privacy/                                         -                       login 200   200   200   200   200
 GET  /privacy/notice/                                  -                       200   200   200   200   200   200
 GET  /privacy/export.json                              -                       login 200   200   200   200   200
+POST /privacy/export.json                              -                       login 200   200   200   200   200
 GET  /privacy/receipt/                                 -                       302   302   302   302   302   302
 GET  /privacy/clear/                                   -                       login 405   405   405   405   405
 POST /privacy/clear/                                   -                       login 302   302   302   302   302

@@ -64,7 +64,7 @@ def test_concurrent_exports_cannot_beat_the_hourly_limit(settings):
             client = Client()
             client.force_login(reader)
             start.wait()
-            statuses.append(client.get("/privacy/export.json").status_code)
+            statuses.append(client.post("/privacy/export.json").status_code)
         except BaseException as error:  # reported below, with the thread's own message
             errors.append(error)
         finally:
