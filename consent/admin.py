@@ -1,7 +1,7 @@
 """Privacy officers audit consent here. Nobody changes it: the ledgers are append-only.
 
 Privacy officers hold only ``view`` permissions on these models (group "Privacy officers");
-editors hold none. Every look-up of a reader by e-mail is itself recorded.
+editors hold none. Every look-up of a reader by e-mail, or by account id, is itself recorded.
 """
 
 import csv
@@ -99,6 +99,11 @@ class LookupForm(forms.Form):
     email = forms.EmailField(label="Reader's e-mail address")
 
 
+# The account-id filters the consent list accepts (``?subject=<id>``): one account each, and
+# each use recorded like a look-up by e-mail. Ranges and lists of ids are refused.
+SUBJECT_LOOKUPS = ("subject", "subject__exact", "subject__id", "subject__id__exact")
+
+
 @admin.register(ConsentEvent)
 class ConsentEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "short_subject", "purpose", "granted", "method", "notice_version")
@@ -143,6 +148,28 @@ class ConsentEventAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
 
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        if lookup.split("__", 1)[0] == "subject":
+            return lookup in SUBJECT_LOOKUPS
+        return super().lookup_allowed(lookup, value, request)
+
+    def _record_subject_lookups(self, request, where: str) -> None:
+        """A list narrowed to one account by its id shows who that reader is: recorded."""
+        ids = {v for key in SUBJECT_LOOKUPS for v in request.GET.getlist(key) if v.isdigit()}
+        users = get_user_model().objects.filter(pk__in=ids).values_list("pk", flat=True)
+        for user_id in users:
+            record_access(
+                staff=request.user,
+                pseudonym=pseudonym_for(user_id),
+                what=f"consent events ({where}, filtered by account id)",
+            )
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if request.method == "GET" and getattr(response, "status_code", 200) == 200:
+            self._record_subject_lookups(request, "list")
+        return response
+
     def lookup_view(self, request):
         """E-mail in, pseudonym out; the look-up itself goes into the staff access log."""
         self._require_view(request)
@@ -177,6 +204,7 @@ class ConsentEventAdmin(ReadOnlyAdmin):
         """The list as filtered on the page, as CSV."""
         self._require_view(request)
         queryset = self.get_changelist_instance(request).get_queryset(request)
+        self._record_subject_lookups(request, "CSV export")
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="consent-events-{stamp}.csv"'

@@ -173,3 +173,36 @@ def test_an_administrator_publishes_a_notice_with_the_date_and_time_input(client
     notice = PrivacyNotice.objects.get(version="2027-1")
     assert notice.published_at.isoformat() == "2027-01-01T09:00:00+00:00"
     assert not notice.material
+
+
+def test_filtering_consent_events_by_account_id_is_recorded_like_a_look_up(client):
+    reader = UserFactory(email="byid@example.com")
+    consent_grant(user=reader, purpose="analytics", method="signup")
+    _events(2)
+    officer = staff("Privacy officers")
+    client.force_login(officer)
+
+    listing = client.get(f"/admin/consent/consentevent/?subject={reader.pk}")
+    assert listing.status_code == 200 and "1 consent event" in listing.content.decode()
+    exported = client.get(f"/admin/consent/consentevent/export.csv?subject={reader.pk}")
+    assert len(list(csv.reader(io.StringIO(exported.content.decode())))) == 2
+
+    records = AccessRecord.objects.order_by("id")
+    assert [(r.staff, r.subject_pseudonym) for r in records] == [
+        (officer, pseudonym_for(reader.pk)),
+        (officer, pseudonym_for(reader.pk)),
+    ]
+    assert [r.what for r in records] == [
+        "consent events (list, filtered by account id)",
+        "consent events (CSV export, filtered by account id)",
+    ]
+
+
+@pytest.mark.parametrize("query", ["subject__gt=0", "subject__in=1,2,3", "subject__email=x"])
+def test_sweeps_over_account_ids_are_refused(client, query):
+    consent_grant(user=UserFactory(), purpose="analytics", method="signup")
+    client.force_login(staff("Privacy officers"))
+    response = client.get(f"/admin/consent/consentevent/?{query}")
+    assert response.status_code == 400  # Django's answer to a lookup the admin refuses
+    assert "We could not understand that request" in response.content.decode()
+    assert not AccessRecord.objects.exists()
