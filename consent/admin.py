@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 
 from consent import dp, inventory
 from consent.audit import record_access, staff_label_for
-from consent.checkpoints import checkpoint_verify
+from consent.checkpoints import checkpoint_verify, published_line
 from consent.models import (
     AccessRecord,
     ConsentEvent,
@@ -237,17 +237,16 @@ class ConsentEventAdmin(ReadOnlyAdmin):
                     f"{name}: BROKEN at entry id {report.broken_at} ({report.reason}).",
                 )
         result = checkpoint_verify()
-        if result.checkpoint is None:
-            messages.warning(
-                request, "No signed checkpoint yet (verify_consent_ledger --checkpoint)."
-            )
+        if result.ok and result.checkpoint is None:
+            messages.success(request, f"Checkpoints: {result.reason}.")
         elif result.ok:
             messages.success(
                 request,
-                f"Last signed checkpoint ({result.checkpoint.length} events) still matches.",
+                f"{result.count} signed checkpoint(s), chained; the last still matches the "
+                f"logs. Compare its head with your copy: {published_line(result.checkpoint)}",
             )
         else:
-            messages.error(request, f"Checkpoint: {result.reason}.")
+            messages.error(request, f"Checkpoints: BROKEN: {result.reason}.")
         return redirect("admin:consent_consentevent_changelist")
 
     def record_view(self, request):
@@ -306,8 +305,38 @@ class AccessRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(LedgerCheckpoint)
 class LedgerCheckpointAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "length", "head_hash", "public_key")
-    fields = (*list_display, "signature")
+    """Each checkpoint's head, in full, for a privacy officer to keep a copy of outside the
+    database: a rewrite of everything, checkpoints included, shows against that copy
+    (``verify_consent_ledger --expect sha256:…``)."""
+
+    list_display = ("created_at", "published_head", "length", "requests_length", "access_length")
+    fields = (
+        "created_at",
+        "published_head",
+        "previous",
+        "length",
+        "head_hash",
+        "requests_length",
+        "requests_head",
+        "access_length",
+        "access_head",
+        "signature",
+        "public_key",
+    )
+    readonly_fields = ("published_head",)
+
+    @admin.display(description="checkpoint head (keep a copy)")
+    def published_head(self, obj) -> str:
+        if not obj.digest:
+            return "— (consent ledger only, from before checkpoints covered every log)"
+        return published_line(obj)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "title": "Signed checkpoints: keep a copy of each head outside the database",
+        }
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(PrivacyNotice)

@@ -429,6 +429,8 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "newsapp.security": {"level": "INFO"},
+        # The signed checkpoint heads, for a copy outside the database (consent.tasks).
+        "consent.tasks": {"level": "INFO"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }

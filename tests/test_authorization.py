@@ -182,7 +182,7 @@ def build_world() -> World:
     superuser = _staff("", is_superuser=True)
     log_request(pseudonym=pseudonym_for(reader.pk), kind="export", summary={})
     record_access(staff=superuser, pseudonym=pseudonym_for(reader.pk), what="test")
-    checkpoint_create()
+    checkpoint_create(first=True)
     statistic = dp.statistics()[0].code
     dp.release(statistic, staff_label="setup")
     ids = {
