@@ -22,12 +22,12 @@ class MeasurableHasher(PBKDF2PasswordHasher):
 
 
 def sign_up(client, email: str) -> float:
-    started = time.perf_counter()
+    started = time.process_time()  # the work done, not the machine's load
     response = client.post(
         "/accounts/signup/",
         {"email": email, "password1": "a long passphrase 1", "password2": "a long passphrase 1"},
     )
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert response.status_code == 302  # the same answer either way
     client.logout()
     return elapsed
