@@ -293,6 +293,7 @@ def test_fetch_now_in_production_queues_the_fetch_for_the_worker(client, httpser
     """Production settings use the django-tasks-db backend: the admin's request only queues
     the fetch; `manage.py db_worker` runs it."""
     from django_tasks import TaskResultStatus
+    from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -311,5 +312,19 @@ def test_fetch_now_in_production_queues_the_fetch_for_the_worker(client, httpser
     assert queued.status == TaskResultStatus.READY
     assert queued.task_path == "newsapp.tasks.import_feeds_now"
 
-    call_command("db_worker", batch=True, verbosity=0)
+    # What `manage.py db_worker` does with a task it has claimed. (Its polling loop closes
+    # database connections between tasks, which would end this test's transaction.)
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=1,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    worker.run_task(queued)
+    queued.refresh_from_db()
+    assert queued.status == TaskResultStatus.SUCCESSFUL
     assert Article.objects.filter(source=source).count() == 2
