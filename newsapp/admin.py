@@ -6,9 +6,11 @@ from django.contrib import admin, messages
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 from django.utils.html import format_html
+from django_tasks_db.models import DBTaskResult
 
 from newsapp import services
 from newsapp.core.admin_widgets import AccessibleWidgetsMixin
+from newsapp.core.sanitize import clean_html
 from newsapp.ingest.images import NO_PICTURE, ImageRefused, lead_image_set, process
 from newsapp.ingest.suggestions import topic_suggestions_accept
 from newsapp.models import Article, Source, Topic, TopicSuggestion
@@ -45,6 +47,16 @@ class ArticleAdminForm(forms.ModelForm):
         ]
         widgets = {"original_url": forms.URLInput()}
         # The body is sanitised by its model field on every write, this form's included.
+
+    def clean_body(self) -> str:
+        body = clean_html(self.cleaned_data["body"])
+        limit = settings.ARTICLE_BODY_MAX_LENGTH
+        if len(body) > limit:
+            raise forms.ValidationError(
+                f"The body is {len(body):,} characters long; an article can have at most "
+                f"{limit:,}. Shorten it, or split it into parts."
+            )
+        return body
 
     def clean(self):
         cleaned = super().clean()
@@ -298,9 +310,24 @@ class SourceAdmin(admin.ModelAdmin):
         if not with_feed:
             self.message_user(request, "None of the selected sources has a feed.", messages.WARNING)
             return
-        import_feeds_now.enqueue(source_ids=with_feed)
+        result = import_feeds_now.enqueue(source_ids=with_feed)
+        if result.is_finished:  # tasks run in-process (development)
+            self.message_user(
+                request,
+                f"Fetched {len(with_feed)} feed(s); the results are below.",
+                messages.SUCCESS,
+            )
+            return
         self.message_user(
             request,
-            f"Fetching {len(with_feed)} feed(s); the results appear in the list when done.",
+            f"Queued {len(with_feed)} feed(s) for fetching; the results appear in this list "
+            "once the task worker has fetched them.",
             messages.SUCCESS,
         )
+
+
+# django-tasks-db's own admin lists the task queue with every task's arguments. Nobody in the
+# newsroom or the privacy office needs it (the worker's state is operations', in its logs),
+# and a task's arguments are no business of the admin's: it stays out.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

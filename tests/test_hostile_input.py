@@ -240,7 +240,8 @@ def test_privacy_clear_delete_and_region():
     world = World()
 
     def nothing_erased(response):
-        assert response.status_code == 200  # never the right password: the form again
+        # Never the right password: the form again, or, past the attempts allowed, the 429.
+        assert response.status_code in (200, 429)
 
     hammer(to("/privacy/clear/", reset_topics_=values("on", "1", "")), client=world.client)
     hammer(

@@ -12,13 +12,15 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from newsapp.ingest.articles import Matcher, create_article, update_article
+from newsapp.ingest.bounds import MAX_TOKENS
 from newsapp.ingest.fetch import FeedGone, FetchError, FetchResult, fetch
-from newsapp.ingest.parse import ParsedFeed, ParseError, parse
+from newsapp.ingest.parse import ParsedFeed, ParseError, is_shortened, parse
 from newsapp.ingest.sources import provisional_name, source_for_url, unique_source_name
 from newsapp.ingest.tasks import fetch_lead_images, suggest_topics_for_articles
 from newsapp.models import Source
@@ -124,6 +126,23 @@ def _store_entries(report: FetchReport, parsed: ParsedFeed, now: datetime) -> No
         report.notes.append(
             f"Only the first {MAX_ENTRIES} entries are imported per fetch; "
             f"{parsed.dropped} were left out."
+        )
+    shortened = sum(is_shortened(entry.body) for entry in parsed.entries)
+    if shortened:
+        report.notes.append(
+            f"{shortened} entr{'y was' if shortened == 1 else 'ies were'} longer than "
+            f"{settings.ARTICLE_BODY_MAX_LENGTH:,} characters and cut short, with a note "
+            "saying so at the end."
+        )
+    if parsed.cut_fields:
+        report.notes.append(
+            f"{parsed.cut_fields} field{'' if parsed.cut_fields == 1 else 's'} of the feed "
+            f"{'was' if parsed.cut_fields == 1 else 'were'} longer than the importer reads "
+            "and cut short."
+        )
+    if parsed.stopped:
+        report.notes.append(
+            f"The feed holds more than {MAX_TOKENS:,} tags; the importer read only that far."
         )
     if parsed.warning:
         report.notes.append(parsed.warning)

@@ -94,7 +94,7 @@ def test_reader_from_top_stories_to_erasure(web, site, corpus):
 
     # Download the export and check it holds every category with its legal frame.
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download my data (JSON)").click()
+        page.get_by_role("button", name="Download my data (JSON)").click()
     export = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
     assert export["schema"] == "newsapp.export/1"
     for key in ("account", "preferences", "consents", "feedback", "reading_history", "location"):
