@@ -96,16 +96,18 @@ class PersonalField:
     for the privacy pages only, where the export keeps the stored code (a field with
     choices shows its choice's label without one). ``applies_to`` says whom the field
     concerns (for example staff only); the privacy pages leave it out for everyone else,
-    the export keeps it.
+    the export keeps it. ``on_pages=False`` keeps a field to the export alone, for values
+    that say nothing row by row (the link to the reader's own account).
     """
 
     label: str
     present: Callable[[Any], Any] | None = None
     show: Callable[[Any], Any] | None = None
     applies_to: Callable[[Any], bool] | None = None
+    on_pages: bool = True
 
     def concerns(self, user: Any) -> bool:
-        return self.applies_to is None or self.applies_to(user)
+        return self.on_pages and (self.applies_to is None or self.applies_to(user))
 
 
 class Erasure:

@@ -13,6 +13,7 @@ from consent.inventory import (
     register_category,
 )
 from consent.purposes import ESSENTIAL
+from consent.selectors import UNPUBLISHED
 
 KEPT = "Kept under a pseudonym only: the link to your account is cut."
 LEGAL_DUTY = "Legal obligation (GDPR Art. 6(1)(c)): we must be able to prove it"
@@ -81,6 +82,10 @@ def summary_in_words(summary: Any) -> str:
     return "; ".join(parts)
 
 
+def _notice(version: str) -> str:
+    return "None published yet" if version == UNPUBLISHED else f"Version {version}"
+
+
 def _staff_role(label: str) -> str:
     """ "Privacy officers 3f2a…" without the member of staff's pseudonym."""
     role, _, last = label.rpartition(" ")
@@ -102,13 +107,9 @@ declare(
                 "Your answer", show=lambda v: "Allowed" if v else "Not allowed"
             ),
             "method": PersonalField("Where you answered", show=WHERE_YOU_ANSWERED.get),
-            "notice_version": PersonalField(
-                "Privacy notice you were shown", show=lambda v: f"Version {v}"
-            ),
+            "notice_version": PersonalField("Privacy notice you were shown", show=_notice),
             "subject": PersonalField(
-                "Linked to your account",
-                present=lambda v: "you" if v else None,
-                show=lambda v: "yes" if v else "no",
+                "Account", present=lambda v: "you" if v else None, on_pages=False
             ),
             "subject_pseudonym": PersonalField("Pseudonym"),
         },
@@ -144,7 +145,7 @@ declare(
         subject="pseudonym:subject_pseudonym",
         erasure=Erasure.PSEUDONYMISE,
         erasure_note=KEPT,
-        item_name=("time staff looked", "times staff looked"),
+        item_name=("look by our staff", "looks by our staff"),
         fields={
             "created_at": PersonalField("When"),
             "staff_label": PersonalField("Who (their role)", show=_staff_role),

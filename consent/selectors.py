@@ -15,10 +15,12 @@ from consent.inventory import Erasure
 from consent.models import ConsentEvent, PrivacyNotice
 from consent.pseudonyms import pseudonym_for
 
+UNPUBLISHED = "unpublished"  # the version recorded before any notice is published
+
 
 def current_notice_version() -> str:
     notice = PrivacyNotice.objects.current()
-    return notice.version if notice else "unpublished"
+    return notice.version if notice else UNPUBLISHED
 
 
 def consents_for_user(*, user: AbstractBaseUser) -> dict[str, bool]:

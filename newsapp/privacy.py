@@ -241,7 +241,7 @@ declare(
         model="newsapp.ReaderLocation",
         category="location",
         many=False,
-        item_name=("your region", "your region"),
+        item_name=("the region you chose", "the region you chose"),
         fields={
             "region": PersonalField("Region you chose (stored encrypted)", show=_region_name),
             "last_seen_on": PersonalField(

@@ -22,6 +22,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", include((news_patterns, "newsapp"))),
     path("privacy/", include("consent.urls")),
+    path("accounts/", include("accounts.urls")),  # the account page, beside allauth's
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
