@@ -11,6 +11,9 @@ def look(page, name: str, label: str | None = None) -> None:
     try:
         for scheme in SCHEMES:
             page.emulate_media(color_scheme=scheme)
+            # Let colour transitions (the admin's links fade over 0.15 s) end before
+            # axe measures contrast and the screenshot is taken.
+            page.wait_for_timeout(250)
             axe_scan(page, f"{label or name} ({scheme})")
             screenshots(page, f"{name}-{scheme}")
     finally:
