@@ -169,6 +169,8 @@ def test_the_account_pages_read_plainly(web, site, transactional_db):
 def test_signing_in_and_a_forgotten_password_read_plainly(web, site, transactional_db):
     page = web
     reader = UserFactory(email="forgetful@example.org")
+    page.goto(site + "/privacy/notice/")
+    look(page, "privacy-notice-anonymous", "privacy notice (anonymous)")
     page.goto(site + "/accounts/login/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     _plain(page)
