@@ -70,7 +70,10 @@ def test_the_record_of_processing_files_each_category_under_its_own_purpose(clie
     purpose ("Your account and the topics you chose: To prove what you allowed…")."""
     client.force_login(staff("Privacy officers"))
     page = client.get("/admin/consent/consentevent/record-of-processing/").content.decode()
-    assert "<td>To prove what you allowed, when, and under which notice.</td>" in page
+    assert (
+        '<td data-label="Purpose">To prove what you allowed, when, and under which notice.</td>'
+        in page
+    )
     assert "Your account and the topics you chose: To prove" not in page
     # A category without its own reason still names the purpose it serves.
     assert "Use what I read to improve my feed: So that articles like the ones" in page
