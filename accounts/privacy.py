@@ -39,22 +39,33 @@ def _groups(value) -> list[str]:
     return list(value)
 
 
+def _is_staff(user) -> bool:
+    return user.is_staff or user.is_superuser
+
+
+SECOND_FACTORS = {"totp": "Authenticator app", "recovery_codes": "Recovery codes"}
+
+
 declare(
     Declaration(
         model="accounts.User",
         category="account",
         subject="pk",
         many=False,
+        item_name=("your sign-in details", "your sign-in details"),
         fields={
             "email": PersonalField("E-mail address"),
             "password": PersonalField("Password", present=_password),
             "date_joined": PersonalField("Joined"),
             "last_login": PersonalField("Last signed in"),
             "is_active": PersonalField("Account active"),
-            "is_staff": PersonalField("Newsroom staff"),
-            "is_superuser": PersonalField("Administrator"),
-            "groups": PersonalField("Staff roles", present=_groups),
-            "user_permissions": PersonalField("Extra staff permissions", present=_groups),
+            # Every account has these; only staff see them on their privacy pages.
+            "is_staff": PersonalField("Newsroom staff", applies_to=_is_staff),
+            "is_superuser": PersonalField("Administrator", applies_to=_is_staff),
+            "groups": PersonalField("Staff roles", present=_groups, applies_to=_is_staff),
+            "user_permissions": PersonalField(
+                "Extra staff permissions", present=_groups, applies_to=_is_staff
+            ),
         },
         erasure_note="Deleted, and every session signed out.",
     )
@@ -64,10 +75,11 @@ declare(
     Declaration(
         model="account.EmailAddress",
         category="account",
+        item_name=("e-mail address", "e-mail addresses"),
         fields={
             "email": PersonalField("E-mail address"),
             "verified": PersonalField("Confirmed"),
-            "primary": PersonalField("Primary address"),
+            "primary": PersonalField("The address we write to"),
         },
         not_personal={"user": "the link to the owner"},
     )
@@ -78,6 +90,7 @@ declare(
         model="account.EmailConfirmation",
         category="account",
         subject="email_address__user",
+        item_name=("confirmation e-mail", "confirmation e-mails"),
         fields={
             "created": PersonalField("Confirmation e-mail created"),
             "sent": PersonalField("Confirmation e-mail sent"),
@@ -91,6 +104,7 @@ declare(
     Declaration(
         model="admin.LogEntry",
         category="staff_activity",
+        item_name=("change in the newsroom", "changes in the newsroom"),
         fields={
             "action_time": PersonalField("When"),
             "object_repr": PersonalField("What was changed"),
@@ -110,8 +124,9 @@ if apps.is_installed("allauth.mfa"):
         Declaration(
             model="mfa.Authenticator",
             category="account",
+            item_name=("second factor", "second factors"),
             fields={
-                "type": PersonalField("Second factor"),
+                "type": PersonalField("Second factor", show=SECOND_FACTORS.get),
                 "data": PersonalField(
                     "Secret", present=lambda v: "set (encrypted; never shown or exported)"
                 ),

@@ -117,8 +117,10 @@ class ConsentEventAdmin(ReadOnlyAdmin):
         ("created_at", DateRangeFilter),
     )
     search_fields = ("=subject_pseudonym", "=hash")
-    search_help_text = "A full pseudonym or event hash. To find a reader by e-mail, use "
-    "“Look up a reader”."
+    search_help_text = (
+        "A full pseudonym or event hash. To find a reader by e-mail, use “Look up a reader "
+        "by e-mail” above."
+    )
     date_hierarchy = "created_at"
     fields = (
         "created_at",
@@ -276,6 +278,8 @@ class ConsentEventAdmin(ReadOnlyAdmin):
                 f"{f.verbose_name} ({f.model._meta.verbose_name})" for f in encrypted_fields()
             ],
             "generated_at": timezone.now(),
+            "controller_name": settings.CONTROLLER_NAME,
+            "controller_contact": settings.CONTROLLER_CONTACT,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/consent/record_of_processing.html", context)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -29,10 +29,11 @@ from consent.forms import (
 from consent.models import ConsentEvent, PrivacyNotice
 from consent.reconsent import mark_answered
 from consent.selectors import (
+    category_view,
     consents_for_user,
-    dashboard_for,
     dashboard_sections,
     erased_categories,
+    privacy_summary,
 )
 from consent.services import consent_grant, consent_withdraw, consents_answer
 from newsapp.core.redirects import redirect_back
@@ -49,6 +50,7 @@ def _bad_request(request, message: str) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard(request):
+    """One screen: what we hold, what each consent allows, when it goes, the three rights."""
     user = request.user
     consents = consents_for_user(user=user)
     return render(
@@ -56,7 +58,7 @@ def dashboard(request):
         "consent/dashboard.html",
         {
             "sections": dashboard_sections(user=user),
-            "categories": dashboard_for(user=user),
+            "summaries": privacy_summary(user=user),
             "purposes": [
                 {"purpose": purpose, "granted": consents[purpose.code]}
                 for purpose in purposes.optional_purposes()
@@ -66,6 +68,23 @@ def dashboard(request):
             "clear_form": ClearForm(),
             "notice": PrivacyNotice.objects.current(),
         },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def category(request, slug: str):
+    """One category's own page: every item we hold in it, in plain words."""
+    found = inventory.category_by_slug(slug)
+    if found is None or not found.concerns(request.user):
+        raise Http404("No such kind of data.")
+    view = category_view(user=request.user, category=found)
+    purpose = found.purpose_info
+    return render(
+        request,
+        "consent/category.html",
+        {"view": view, "category": found, "purpose": purpose},
     )
 
 
@@ -122,7 +141,10 @@ def delete_item(request, model: str, pk: int):
         messages.warning(request, "That item was already gone; nothing else was changed.")
     else:
         messages.success(request, f"Deleted: {label}.")
-    return redirect("consent:dashboard")
+    found = [d for d in inventory.declarations() if d.model.lower() == model.lower()]
+    if not found:
+        return redirect("consent:dashboard")
+    return redirect("consent:category", inventory.category(found[0].category).slug)
 
 
 @never_cache

@@ -3,13 +3,19 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
+from django.http import JsonResponse
+from django.urls import path, reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django_tasks_db.models import DBTaskResult
 
 from newsapp import services
-from newsapp.core.admin_widgets import AccessibleWidgetsMixin
+from newsapp.core.admin_widgets import AccessibleWidgetsMixin, SanitisedPreviewTextarea
 from newsapp.core.sanitize import clean_html
 from newsapp.ingest.images import NO_PICTURE, ImageRefused, lead_image_set, process
 from newsapp.ingest.suggestions import topic_suggestions_accept
@@ -45,7 +51,13 @@ class ArticleAdminForm(forms.ModelForm):
             "image_alt",
             "image_credit",
         ]
-        widgets = {"original_url": forms.URLInput()}
+        widgets = {
+            "original_url": forms.URLInput(),
+            "body": SanitisedPreviewTextarea(
+                preview_url=reverse_lazy("admin:newsapp_article_preview"),
+                attrs={"rows": 16},
+            ),
+        }
         # The body is sanitised by its model field on every write, this form's included.
 
     def clean_body(self) -> str:
@@ -81,6 +93,10 @@ class ArticleAdminForm(forms.ModelForm):
                 "Describe what the picture shows, for readers who cannot see it (for "
                 "example “A green tram crossing the harbour bridge at dusk”).",
             )
+        # A published article without a date would be saved but shown in no list (they all
+        # ask for published_at <= now): publishing now is what the editor means.
+        if cleaned.get("status") == Article.Status.PUBLISHED and not cleaned.get("published_at"):
+            cleaned["published_at"] = timezone.now()
         return cleaned
 
 
@@ -146,6 +162,18 @@ class ArticleAdmin(AccessibleWidgetsMixin, admin.ModelAdmin):
         ("Publication", {"fields": ("status", "published_at", "created_at", "updated_at")}),
         ("Import", {"fields": ("imported_at", "guid"), "classes": ("collapse",)}),
     )
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [path("preview/", preview, name="newsapp_article_preview"), *super().get_urls()]
+
+    @method_decorator(never_cache)
+    @method_decorator(require_POST)
+    def preview_view(self, request):
+        """The body as readers would get it, cleaned as on save: for the live preview."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        return JsonResponse({"html": clean_html(request.POST.get("body", ""))})
 
     def get_queryset(self, request):
         return (

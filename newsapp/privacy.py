@@ -26,10 +26,12 @@ from consent.inventory import (
 )
 from consent.purposes import ESSENTIAL, Purpose, register_purpose
 from consent.retention import Retention
+from consent.selectors import has_consent
 from newsapp.models import (
     LOCATION_RETENTION_DAYS,
     ArticleFeedback,
     ReaderPreferences,
+    Region,
     TopicFollow,
 )
 from newsapp.purposes import ANALYTICS, LOCATION, PERSONALIZE_HISTORY
@@ -142,6 +144,11 @@ register_category(
 
 
 # -- fields -------------------------------------------------------------------------------------
+def _region_name(slug: str) -> str:
+    """The region's name, never its slug, on the privacy pages."""
+    return Region.objects.filter(slug=slug).values_list("name", flat=True).first() or slug
+
+
 def _clear_keywords(rows, options: frozenset[str]) -> int:
     if RESET_TOPICS not in options:
         return 0
@@ -162,6 +169,7 @@ declare(
         model="newsapp.ReaderPreferences",
         category="preferences",
         many=False,
+        item_name=("your settings", "your settings"),
         fields={
             "keywords": PersonalField("Keywords you typed"),
             "muted_topics": PersonalField("Topics you muted"),
@@ -180,6 +188,7 @@ declare(
     Declaration(
         model="newsapp.TopicFollow",
         category="preferences",
+        item_name=("topic you follow", "topics you follow"),
         fields={
             "topic": PersonalField("Topic you follow"),
             "weight": PersonalField(
@@ -197,6 +206,7 @@ declare(
     Declaration(
         model="newsapp.ArticleFeedback",
         category="feedback",
+        item_name=("piece of feedback", "pieces of feedback"),
         fields={
             "article": PersonalField("Article"),
             "kind": PersonalField("Your feedback", present=lambda v: ArticleFeedback.Kind(v).label),
@@ -215,6 +225,7 @@ declare(
         model="newsapp.ReadingEvent",
         category="reading_history",
         subject="pseudonym:pseudonym",
+        item_name=("article you opened", "articles you opened"),
         fields={
             "article": PersonalField("Article you opened"),
             "day": PersonalField("Day (never the time)"),
@@ -232,8 +243,9 @@ declare(
         model="newsapp.ReaderLocation",
         category="location",
         many=False,
+        item_name=("the region you chose", "the region you chose"),
         fields={
-            "region": PersonalField("Region you chose (stored encrypted)"),
+            "region": PersonalField("Region you chose (stored encrypted)", show=_region_name),
             "last_seen_on": PersonalField(
                 f"Last visit (the {LOCATION_RETENTION_DAYS} days count from here)"
             ),
@@ -262,7 +274,12 @@ def _feed_panel_context(user) -> dict:
             for f in follows
         ],
         "keywords": preferences.keyword_list if preferences else [],
+        "muted": (preferences.muted_topics.count() + preferences.muted_sources.count())
+        if preferences
+        else 0,
+        "explore": preferences.explore if preferences else True,
         "feedback_count": ArticleFeedback.objects.filter(user=user).count(),
+        "uses_history": has_consent(user=user, purpose=PERSONALIZE_HISTORY),
         "paused": bool(preferences and preferences.personalization_paused),
     }
 
@@ -272,7 +289,7 @@ register_section(
     Section(
         anchor="how",
         heading="How your feed is made",
-        template="newsapp/_privacy_feed_panel.html",
+        template="privacy/_how_your_feed_is_made.html",
         context=_feed_panel_context,
     )
 )

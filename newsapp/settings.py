@@ -66,7 +66,22 @@ LEDGER_SIGNING_KEY = os.environ.get(
 )
 # Readers' personal pages also go through these consent-layer hooks.
 ACCOUNT_SIGNUP_FORM_CLASS = "consent.forms.SignupConsentForm"
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+# allauth's forms in the site's words (accounts/forms.py).
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "add_email": "accounts.forms.AddEmailForm",
+    "change_password": "accounts.forms.ChangePasswordForm",
+    "set_password": "accounts.forms.SetPasswordForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+}
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.MFAReauthenticateForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+}
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else ""
@@ -221,7 +236,7 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_SIGNUP_REDIRECT_URL = "/topics/?welcome=1"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Newsapp] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # each subject names the site itself (templates/account/email)
 LOGIN_URL = "account_login"
 # Rate limits, counted in the shared cache below so every worker enforces the same budget.
 # The admin login goes through allauth (newsapp/urls.py), so these cover staff as well.
@@ -272,6 +287,13 @@ EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "newsroom@localhost")
+
+# What the site calls itself: every e-mail names it, and links to SITE_URL (above), never
+# to the host a request happened to arrive on.
+SITE_NAME = "Plainsight"
+# The controller named in the record of processing (GDPR Art. 30(1)(a)).
+CONTROLLER_NAME = os.environ.get("DJANGO_CONTROLLER_NAME", "The publisher of Plainsight")
+CONTROLLER_CONTACT = os.environ.get("DJANGO_CONTROLLER_CONTACT", DEFAULT_FROM_EMAIL)
 
 # One cache shared by every worker: allauth's rate limits live here, and a per-process cache
 # would let each worker grant its own budget. The database cache's table is made by

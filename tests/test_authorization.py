@@ -65,6 +65,9 @@ POST /sources/{other_source}/mute/                     -                       l
 POST /topics/                                          topics={topic}&keywords=harbour&preview=1 login 200 200 200 200 200
 POST /topics/                                          topics={topic}&keywords=harbour  login 302 302 302 302 302
 GET  /privacy/                                         -                       login 200   200   200   200   200
+GET  /privacy/data/feedback/                           -                       login 200   200   200   200   200
+GET  /privacy/data/staff-activity/                     -                       login 404   404   200   200   200
+GET  /privacy/data/no-such-kind/                       -                       login 404   404   404   404   404
 GET  /privacy/notice/                                  -                       200   200   200   200   200   200
 GET  /privacy/export.json                              -                       login 200   200   200   200   200
 POST /privacy/export.json                              -                       login 200   200   200   200   200
@@ -88,6 +91,7 @@ POST /privacy/items/newsapp.ReadingEvent/{reading}/delete/ -                   l
 POST /privacy/items/accounts.User/{reader}/delete/     -                       login 302   302   302   302   302
 GET  /accounts/login/                                  -                       200   302   302   302   302   302
 GET  /accounts/signup/                                 -                       200   302   302   302   302   302
+GET  /accounts/                                        -                       login 200   200   200   200   200
 GET  /accounts/email/                                  -                       login 200   200   200   200   200
 GET  /accounts/2fa/                                    -                       login 200   200   200   200   200
 GET  /admin/                                           -                       login login login 200   200   200
@@ -109,6 +113,8 @@ consent_record_of_processing            GET  /admin/consent/consentevent/record-
 consent_statisticrelease_release        GET  /admin/consent/statisticrelease/release/          -                     403  403  403
 consent_statisticrelease_release        POST /admin/consent/statisticrelease/release/          statistic={statistic} 302  403  302
 auth_user_password_change               GET  /admin/accounts/user/{reader}/password/           -                     403  403  200
+newsapp_article_preview                 GET  /admin/newsapp/article/preview/                   -                     405  405  405
+newsapp_article_preview                 POST /admin/newsapp/article/preview/                   body=<p>Hi</p>        200  403  200
 """)
 
 # Every registered model's admin pages, as list / add / change / history / delete.

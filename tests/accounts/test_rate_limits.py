@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 PROXY = "10.0.0.2"  # the TLS terminator: REMOTE_ADDR of every request
-LIMITED = "Too many failed login attempts"
+LIMITED = "Too many attempts to sign in"
 
 
 def sign_in(client, email, password, *, forwarded_for=None):

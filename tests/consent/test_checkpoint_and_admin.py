@@ -155,10 +155,11 @@ def test_opening_a_readers_admin_page_is_logged_and_shown_to_the_reader(client):
     with pytest.raises(Exception, match="append-only"):
         record.delete()
     client.force_login(reader)
-    page = client.get("/privacy/").content.decode()
-    assert "When our staff looked at your data" in page and record.staff_label in page
-    # The reader learns the role, not the staff member's e-mail address.
-    assert "boss@example.com" not in page
+    assert "When our staff looked at your data" in client.get("/privacy/").content.decode()
+    page = client.get("/privacy/data/staff-access/").content.decode()
+    assert "Administrator" in page and "account record (admin change page)" in page
+    # The reader learns the role, not the staff member's e-mail address or pseudonym.
+    assert "boss@example.com" not in page and record.staff_label not in page
 
 
 def test_an_administrator_publishes_a_notice_with_the_date_and_time_input(client):

@@ -73,7 +73,7 @@ def test_a_cross_site_post_of_the_export_is_refused(reader_with_data):
 def test_the_dashboard_downloads_with_a_post(client, reader_with_data):
     client.force_login(reader_with_data)
     page = client.get("/privacy/").content.decode()
-    assert '<form method="post" action="/privacy/export.json">' in page
+    assert '<form method="post" action="/privacy/export.json"' in page
     assert 'href="/privacy/export.json" download' not in page
 
 
@@ -113,6 +113,22 @@ def test_clear_deletes_feedback_keeps_topics_and_shows_a_receipt(client, reader_
     assert (
         again.status_code == 200 and TopicFollow.objects.filter(user=reader_with_data).count() == 2
     )
+
+
+def test_the_clear_receipt_lists_only_what_was_cleared(client, reader_with_data):
+    client.force_login(reader_with_data)
+    page = client.post("/privacy/clear/", follow=True).content.decode()
+    receipt = page[page.index("<h1>") : page.index("</table>")]
+    # Feedback went; topics stayed (the box was not ticked), so they are not on the receipt.
+    assert "Your feedback on articles" in receipt
+    assert "The topics, keywords and mutes you chose" not in receipt
+    assert "What you read" not in receipt  # nothing was held
+    assert DataRequest.objects.get(kind="clear").summary["deleted"] == {
+        "Your feedback on articles": 2
+    }
+    # A second clear has nothing left to delete and says so.
+    again = client.post("/privacy/clear/", follow=True).content.decode()
+    assert "There was nothing to delete" in again and "<table" not in again
 
 
 def test_clear_with_reset_topics_also_resets_topics_and_keywords(client, reader_with_data):

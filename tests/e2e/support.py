@@ -224,7 +224,7 @@ def confirmation_path(email: str) -> str:
 def sign_up(page, site: str, email: str, password: str = PASSWORD) -> None:
     """Sign up through the form, then confirm the address from the e-mail."""
     page.goto(f"{site}/accounts/signup/")
-    page.get_by_label("Email").first.fill(email)
+    page.locator("input[name=email]").fill(email)
     page.locator("input[name=password1]").fill(password)
     page.locator("input[name=password2]").fill(password)
     page.locator("form").filter(has=page.locator("input[name=password1]")).locator(

@@ -83,18 +83,16 @@ def test_reader_from_top_stories_to_erasure(web, site, corpus):
     expect(page.get_by_role("heading", level=1)).to_have_text("Your data, all of it")
     axe_scan(page, "privacy dashboard")
     screenshots(page, "dashboard")
-    allow = page.get_by_role("button", name=re.compile("Allow .Count me in anonymous statistics"))
-    allow.click()
-    withdraw = page.get_by_role(
-        "button", name=re.compile("Withdraw .Count me in anonymous statistics")
-    )
-    expect(withdraw).to_be_visible()
-    withdraw.click()
-    expect(allow).to_be_visible()
+    statistics = page.get_by_role("switch", name="Count me in anonymous statistics")
+    expect(statistics).to_have_attribute("aria-checked", "false")
+    statistics.click()
+    expect(statistics).to_have_attribute("aria-checked", "true")
+    statistics.click()
+    expect(statistics).to_have_attribute("aria-checked", "false")
 
     # Download the export and check it holds every category with its legal frame.
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Download my data (JSON)").click()
+        page.get_by_role("button", name="Download my data").click()
     export = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
     assert export["schema"] == "newsapp.export/1"
     for key in ("account", "preferences", "consents", "feedback", "reading_history", "location"):
@@ -106,7 +104,7 @@ def test_reader_from_top_stories_to_erasure(web, site, corpus):
     # Clear recommendations and read the receipt.
     page.get_by_role("button", name="Clear recommendations").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Done")
-    expect(page.get_by_role("table")).to_contain_text("In all")
+    expect(page.get_by_role("table")).to_contain_text("Your feedback on articles")
     axe_scan(page, "receipt (clear)")
     screenshots(page, "receipt")
 
