@@ -16,5 +16,11 @@ def _key() -> bytes:
         return raw.encode()
 
 
+def keyed_digest(message: str) -> str:
+    """HMAC-SHA256 of ``message`` under the pseudonym key, hex: for values that must be
+    stable per reader and unguessable without the key (a pseudonym, an assignment)."""
+    return hmac.new(_key(), message.encode(), hashlib.sha256).hexdigest()
+
+
 def pseudonym_for(user_id: int) -> str:
-    return hmac.new(_key(), f"user:{user_id}".encode(), hashlib.sha256).hexdigest()
+    return keyed_digest(f"user:{user_id}")
