@@ -197,3 +197,6 @@ class SourceAdmin(admin.ModelAdmin):
             f"Fetching {len(with_feed)} feed(s); the results appear in the list when done.",
             messages.SUCCESS,
         )
+
+
+from newsapp import admin_audit  # noqa: E402, F401  (audits and experiments register here)

@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from newsapp import views
+from newsapp import experiment_views, views
 
 news_patterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,7 @@ news_patterns = [
     path("articles/<slug:slug>/feedback/", views.article_feedback, name="article-feedback"),
     path("sources/<slug:slug>/mute/", views.source_mute, name="source-mute"),
     path("region/", views.region, name="region"),
+    path("experiments/choice/", experiment_views.experiments_choice, name="experiments-choice"),
     path("healthz", views.healthz, name="healthz"),
 ]
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from consent.purposes import purpose
 from consent.selectors import has_consent
-from newsapp import ranking, selectors, services
+from newsapp import experiments, ranking, selectors, services
 from newsapp.core.redirects import redirect_back
 from newsapp.forms import FeedbackForm, RegionForm, TopicsForm
 from newsapp.history import article_view_record
@@ -75,6 +75,8 @@ def article_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     feedback = services.article_feedback_toggle(
         user=request.user, article=article, kind=form.cleaned_data["kind"]
     )
+    if feedback is not None:
+        experiments.outcome_record(user=request.user, kind=feedback.kind)
     if feedback is None:
         messages.info(request, f"Taken back: your feedback on “{article.title}” is gone.")
     elif feedback.kind == ArticleFeedback.Kind.MORE:
@@ -117,6 +119,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if article.is_published:
         # Only what the consents allow; no history while personalization is paused.
         article_view_record(user=request.user, article=article, paused=preferences.paused)
+        if experiments.referred_by_feed(request):
+            experiments.outcome_record(
+                user=request.user, kind=experiments.Kind.OPENED, paused=preferences.paused
+            )
     context = {"article": article, "related": related, "preferences": preferences}
     return render(request, "newsapp/article_detail.html", context)
 
