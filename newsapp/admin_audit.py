@@ -146,9 +146,12 @@ class ExperimentForm(forms.ModelForm):
 class ExperimentArmInline(admin.TabularInline):
     model = ExperimentArm
     min_num = 2
-    validate_min = True
     extra = 0
     fields = ("position", "name", "description", "half_life_hours", "exploration")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # An experiment compares: refuse to save one with fewer than two versions.
+        return super().get_formset(request, obj, validate_min=True, **kwargs)
 
     # Once it has started, an experiment's versions are fixed: changing one mid-run would
     # make its results meaningless.

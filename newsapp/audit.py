@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from newsapp.recommender import Index, Profile, Recommendation
 
@@ -64,9 +65,7 @@ class Tally:
     topics: Counter = field(default_factory=Counter)
     explored: Counter = field(default_factory=Counter)
 
-    def add_page(
-        self, page: Sequence[Recommendation], facts: Mapping[object, ArticleFacts]
-    ) -> None:
+    def add_page(self, page: Sequence[Recommendation], facts: Mapping[Any, ArticleFacts]) -> None:
         self.readers += 1
         seen: set[str] = set()
         for pick in page:

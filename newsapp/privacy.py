@@ -158,8 +158,9 @@ register_category(
         basis="Consent (GDPR Art. 6(1)(a)) to take part, given with “Count me in anonymous "
         "statistics”; keeping your choice to leave: legal obligation (GDPR Art. 6(1)(c), "
         "Art. 5(2) and 21)",
-        reason="To try versions of the ranking only with readers who allowed statistics, "
-        "and to prove that we honoured your choice to leave.",
+        reason="To try versions of the ranking only on readers who allowed statistics (the "
+        "version a reader gets is worked out from their pseudonym, never stored; what they do "
+        "is counted with no identifier), and to prove that we honoured your choice to leave.",
         description="Editors compare versions of the ranking (for example fresher stories "
         "first) on readers who allowed anonymous statistics. Which version you get is worked "
         "out from your pseudonym each time and never stored; what readers do in each version "
