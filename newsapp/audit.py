@@ -221,7 +221,7 @@ def gini(values: Sequence[float]) -> float:
     if n == 0 or total == 0:
         return 0.0
     weighted = sum((i + 1) * v for i, v in enumerate(ordered))
-    return (2 * weighted) / (n * total) - (n + 1) / n
+    return max(0.0, (2 * weighted) / (n * total) - (n + 1) / n)  # not -0.0 from rounding
 
 
 def _shown(value: int, threshold: int) -> int | None:
