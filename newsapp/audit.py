@@ -124,9 +124,30 @@ def first_pages(
     now: datetime | None = None,
     half_life_hours: float = 72.0,
 ) -> Iterator[list[Recommendation]]:
-    """Each reader's first feed page, as the recommender ranks it."""
+    """Each reader's first feed page, as the recommender ranks it. Readers who chose only
+    topics (no keywords, feedback or history) often chose the same ones: their page is
+    ranked once for all of them."""
+    pages: dict[tuple, list[Recommendation]] = {}
     for profile in profiles:
-        yield index.recommend(profile, k=page_size, now=now, half_life_hours=half_life_hours)
+        key = _topics_only_key(profile)
+        page = pages.get(key) if key is not None else None
+        if page is None:
+            page = index.recommend(profile, k=page_size, now=now, half_life_hours=half_life_hours)
+            if key is not None:
+                pages[key] = page
+        yield page
+
+
+def _topics_only_key(profile: Profile) -> tuple | None:
+    if profile.keywords or profile.liked or profile.disliked or profile.history:
+        return None
+    return (
+        tuple(sorted(profile.topics.items())),
+        tuple(sorted(profile.muted_topics)),
+        tuple(sorted(profile.muted_sources)),
+        profile.region,
+        profile.explore,
+    )
 
 
 @dataclass(frozen=True)
@@ -137,11 +158,13 @@ class Supply:
     topics: Mapping[str, int]
     source_names: Mapping[str, str]
     topic_names: Mapping[str, str]
+    articles: int = 0  # published in the window (an article may count for two topics)
 
     def as_json(self) -> dict:
         return {
             "sources": {s: [self.source_names.get(s, s), n] for s, n in self.sources.items()},
             "topics": {t: [self.topic_names.get(t, t), n] for t, n in self.topics.items()},
+            "articles": self.articles,
         }
 
     @classmethod
@@ -151,6 +174,7 @@ class Supply:
             topics={t: n for t, (_, n) in data["topics"].items()},
             source_names={s: name for s, (name, _) in data["sources"].items()},
             topic_names={t: name for t, (name, _) in data["topics"].items()},
+            articles=data.get("articles", 0),
         )
 
 

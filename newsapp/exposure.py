@@ -83,6 +83,7 @@ def supply_in_window(*, now: datetime | None = None, window_days: int | None = N
         topics=by_topic,
         source_names=dict(Source.objects.values_list("slug", "name")),
         topic_names=topic_names,
+        articles=len(facts),
     )
 
 
@@ -257,33 +258,34 @@ def reader_comparison(*, user) -> dict:
     mine = audit.Tally()
     mine.add_page(page, facts)
     supply = supply_cached()
+    shown = len(page)
     charts = []
-    for title, supplied, shown, names in (
-        ("Topics", supply.topics, mine.topics, supply.topic_names),
-        ("Sources", supply.sources, mine.sources, supply.source_names),
+    for title, supplied, mine_counts, names, total in (
+        ("Topics", supply.topics, mine.topics, supply.topic_names, supply.articles),
+        ("Sources", supply.sources, mine.sources, supply.source_names, supply.articles),
     ):
-        total_supply = sum(supplied.values()) or 1
-        total_shown = sum(shown.values()) or 1
+        # Shares of articles: one about two topics counts for both.
+        published = total or sum(supplied.values()) or 1
         codes = sorted(
-            {c for c, n in supplied.items() if n} | set(shown),
+            {c for c, n in supplied.items() if n} | set(mine_counts),
             key=lambda c: (-supplied.get(c, 0), names.get(c, c)),
         )
         pairs = [
             Pair(
                 label=names.get(code, code),
-                first=shown.get(code, 0) / total_shown,
-                second=supplied.get(code, 0) / total_supply,
-                first_text=f"{shown.get(code, 0)} of {sum(shown.values())}",
-                second_text=percent(supplied.get(code, 0) / total_supply),
+                first=supplied.get(code, 0) / published,
+                second=mine_counts.get(code, 0) / (shown or 1),
+                first_text=percent(supplied.get(code, 0) / published),
+                second_text=f"{mine_counts.get(code, 0)} of your {shown}",
             )
             for code in codes
         ]
         charts.append(
             paired_bars(
                 pairs,
-                title=f"{title}: your first page against everything published",
-                first_name="Your first page",
-                second_name="Everything published",
+                title=f"{title}: everything published against your first page",
+                first_name="Everything published",
+                second_name="Your first page",
             )
         )
     return {

@@ -87,9 +87,19 @@ def test_with_too_few_readers_audited_no_exposure_is_shown_and_nothing_is_flagge
     assert all(s.slots is None for s in found.sources)
 
 
+def _words(n: int, count: int = 6) -> str:
+    """Words no other article uses, so no two stories are near-duplicates of each other."""
+    letters = "bcdfghjklmnpqrstvwxz"
+    return " ".join(
+        "".join(letters[(n * count + k) // 20**d % 20] for d in range(3)) + "ova"
+        for k in range(count)
+    )
+
+
 @pytest.fixture
 def skewed(settings):
-    """60 articles: one outlet supplies 6 (10%), all about the topic every reader follows."""
+    """60 articles: one outlet supplies 6 (10%), all about the topic every reader follows;
+    two others supply the rest."""
     # A huge epsilon makes the noise vanish, so the test can read the true skew; the
     # noise itself is tested with the statistics (tests/consent).
     settings.DP_EPSILON_PER_RELEASE = 1000.0
@@ -97,20 +107,24 @@ def skewed(settings):
     harbour = TopicFactory(name="Harbour", keywords="harbour, ferry, quay")
     others = [TopicFactory(name=name) for name in ("Food", "Sport", "Space", "Politics")]
     loud = SourceFactory(name="Loud Outlet")
-    quiet = [SourceFactory(name=f"Quiet {n}") for n in range(4)]
-    for i in range(6):
+    big = [SourceFactory(name="Big One"), SourceFactory(name="Big Two")]
+    # Eighteen harbour stories, the newest first, from Loud, Big One, Big Two in turn: the
+    # diversity pass lets all of them through, so Loud's six fill 30% of every page.
+    for i in range(18):
         ArticleFactory(
             title=f"Harbour ferry story {i}",
-            body="<p>The ferry left the harbour quay.</p>",
-            source=loud,
+            body=f"<p>The ferry left the harbour quay. {_words(i)}</p>",
+            source=(loud, *big)[i % 3],
             topics=[harbour],
+            published_at=timezone.now() - timedelta(minutes=30 + 10 * i),
         )
-    for i in range(54):
+    for i in range(42):
         ArticleFactory(
             title=f"Other story {i}",
-            source=quiet[i % 4],
+            body=f"<p>{_words(100 + i)}</p>",
+            source=big[i % 2],
             topics=[others[i % 4]],
-            published_at=timezone.now() - timedelta(hours=1 + i),
+            published_at=timezone.now() - timedelta(hours=4 + i),
         )
     readers = []
     for n in range(12):
@@ -133,8 +147,11 @@ def test_the_audit_command_flags_the_over_exposed_source_and_spends_the_budget(s
     assert run.release.statistic == "exposure_audit" and run.release.epsilon > 0
     found = exposure.audit_report(run)
     loud = next(s for s in found.sources if s.name == "Loud Outlet")
-    # Its six stories lead every page (each of the rest is one of many like it).
-    assert loud.supply_share == 0.1 and loud.exposure_share >= 0.3 and loud.flag == "over"
+    assert loud.supply_share == 0.1 and loud.exposure_share == pytest.approx(0.3)
+    assert loud.flag == "over" and [s.flag for s in found.sources if s.name != "Loud Outlet"] == [
+        "",
+        "",
+    ]
 
 
 def test_only_readers_who_allowed_statistics_and_did_not_pause_are_audited(skewed):
@@ -206,6 +223,7 @@ def test_a_reader_sees_their_feed_against_everything_published_on_their_privacy_
     page = client.get("/privacy/").content.decode()
     section = page[page.index('id="feed-vs-everyone"') :]
     assert "Your first page" in section and "Everything published" in section
+    assert re.search(r"6 of your \d+", section)  # the six stories of Loud Outlet
     assert "Loud Outlet" in section and "style=" not in section.split("</section>")[0]
     ReaderPreferences.objects.filter(user=reader).update(personalization_paused=True)
     page = client.get("/privacy/").content.decode()
