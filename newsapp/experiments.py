@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -219,12 +219,13 @@ def outcome_record(*, user, kind: str, paused: bool | None = None) -> bool:
         scope=f"experiment-{plan.id}",
     ):
         return False
-    with transaction.atomic():
-        counter, created = ExperimentOutcome.objects.get_or_create(
-            arm_id=arm.id, day=today, kind=kind, defaults={"count": 1}
-        )
-        if not created:
-            ExperimentOutcome.objects.filter(pk=counter.pk).update(count=F("count") + 1)
+    counter = ExperimentOutcome.objects.filter(arm_id=arm.id, day=today, kind=kind)
+    if not counter.update(count=F("count") + 1):
+        try:
+            with transaction.atomic():
+                ExperimentOutcome.objects.create(arm_id=arm.id, day=today, kind=kind, count=1)
+        except IntegrityError:  # another request created today's counter first
+            counter.update(count=F("count") + 1)
     return True
 
 
