@@ -4,6 +4,10 @@ a minute, through the recommender directly (``newsapp.audit`` over ``Index.recom
 Readers follow one to five random topics at random weights, half type keywords, and most
 keep the "Outside your topics" pick, as readers of the real feed do. The figure covers the
 10,000 first pages, the tally and the report; the corpus and the index are the session's.
+
+The target is held against the CPU time of the run (one core's worth of work), and the wall
+time is reported beside it: on a machine shared with other jobs the wall time measures the
+neighbours as much as the audit.
 """
 
 import time
@@ -77,13 +81,16 @@ def test_audit_of_10000_readers_within_a_minute(benchmark, index, corpus):
         )
         return audit.report(read_back, supply, threshold=10)
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     found = benchmark.pedantic(run, rounds=1, iterations=1)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    with open("/proc/loadavg") as loadavg:
+        load = loadavg.read().split()[0]
     FIGURES["exposure audit, 10,000 readers"] = (
-        f"{elapsed:.1f} s ({elapsed / READERS * 1000:.2f} ms a reader); "
-        f"Gini of exposure {found.gini_exposure:.2f} (supply {found.gini_supply:.2f}), "
-        f"{len(found.flagged)} flagged, one-topic pages {found.one_topic_share:.0%}"
+        f"CPU {cpu:.1f} s ({cpu / READERS * 1000:.2f} ms a reader), wall {elapsed:.1f} s at "
+        f"load average {load}; Gini of exposure {found.gini_exposure:.2f} "
+        f"(supply {found.gini_supply:.2f}), {len(found.flagged)} flagged, "
+        f"one-topic pages {found.one_topic_share:.0%}"
     )
     assert found.readers == READERS
-    assert elapsed <= TARGET_S
+    assert cpu <= TARGET_S
