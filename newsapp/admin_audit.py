@@ -143,7 +143,7 @@ class ExperimentForm(forms.ModelForm):
         return starts_on
 
 
-class ExperimentArmInline(admin.TabularInline):
+class ExperimentArmInline(admin.StackedInline):  # stacked: every field has its label
     model = ExperimentArm
     min_num = 2
     extra = 0
