@@ -34,6 +34,11 @@ def check_configuration() -> None:
     parse_key(settings.PSEUDONYM_KEY)
 
 
+def keyed_digest(message: str) -> str:
+    """HMAC-SHA256 of ``message`` under the pseudonym key, hex: for values that must be
+    stable per reader and unguessable without the key (a pseudonym, an assignment)."""
+    return hmac.new(parse_key(settings.PSEUDONYM_KEY), message.encode(), hashlib.sha256).hexdigest()
+
+
 def pseudonym_for(user_id: int) -> str:
-    key = parse_key(settings.PSEUDONYM_KEY)
-    return hmac.new(key, f"user:{user_id}".encode(), hashlib.sha256).hexdigest()
+    return keyed_digest(f"user:{user_id}")

@@ -359,3 +359,5 @@ class SourceAdmin(admin.ModelAdmin):
 # and a task's arguments are no business of the admin's: it stays out.
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
+
+from newsapp import admin_audit  # noqa: E402, F401  (audits and experiments register here)

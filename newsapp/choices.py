@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
-from newsapp import services
+from newsapp import experiments, services
 from newsapp.core.redirects import redirect_back
 from newsapp.forms import FeedbackForm
 from newsapp.models import Article, ArticleFeedback, Source, Topic, TopicFollow
@@ -50,6 +50,8 @@ def article_feedback(request: HttpRequest, slug: str) -> HttpResponse:
         user=request.user, article=article, kind=form.cleaned_data["kind"]
     )
     kind = feedback.kind if feedback else None
+    if feedback is not None:
+        experiments.outcome_record(user=request.user, kind=feedback.kind)
     if feedback is None:
         message = f"Taken back: your feedback on “{article.title}” is gone."
     elif kind == ArticleFeedback.Kind.MORE:

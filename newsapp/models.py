@@ -434,3 +434,14 @@ class ReaderLocation(models.Model):
 
     def __str__(self) -> str:
         return f"Region of reader #{self.user_id}"
+
+
+# The recommender's audits and experiments live in their own module; importing them here is
+# what registers them with the app.
+from newsapp.audit_models import (  # noqa: E402, F401
+    Experiment,
+    ExperimentArm,
+    ExperimentChoice,
+    ExperimentOutcome,
+    ExposureAudit,
+)

@@ -19,6 +19,7 @@ from consent.inventory import (
     Aggregate,
     Category,
     Declaration,
+    Erasure,
     PersonalField,
     declare,
     keep_aggregate,
@@ -27,6 +28,7 @@ from consent.inventory import (
 from consent.purposes import ESSENTIAL, Purpose, register_purpose
 from consent.retention import Retention
 from consent.selectors import has_consent
+from newsapp import experiments, exposure
 from newsapp.models import (
     LOCATION_RETENTION_DAYS,
     ArticleFeedback,
@@ -100,6 +102,15 @@ keep_aggregate(
     )
 )
 
+keep_aggregate(
+    Aggregate(
+        model="newsapp.ExperimentOutcome",
+        title="Anonymous counts of what readers did in each version of a ranking experiment",
+        purpose=ANALYTICS,
+        retention_anchor="day",
+    )
+)
+
 # -- categories: the export keys of DESIGN.md ---------------------------------------------------
 register_category(
     Category(
@@ -139,6 +150,27 @@ register_category(
         description="The region you picked for local news, stored encrypted. "
         "Only while you allow it.",
         order=50,
+    )
+)
+
+
+register_category(
+    Category(
+        code="experiments",
+        title="Ranking experiments",
+        purpose=ESSENTIAL,
+        basis="Consent (GDPR Art. 6(1)(a)) to take part, given with “Count me in anonymous "
+        "statistics”; keeping your choice to leave: legal obligation (GDPR Art. 6(1)(c), "
+        "Art. 5(2) and 21)",
+        reason="To try versions of the ranking only on readers who allowed statistics (the "
+        "version a reader gets is worked out from their pseudonym, never stored; what they do "
+        "is counted with no identifier), and to prove that we honoured your choice to leave.",
+        description="Editors compare versions of the ranking (for example fresher stories "
+        "first) on readers who allowed anonymous statistics. Which version you get is worked "
+        "out from your pseudonym each time and never stored; what readers do in each version "
+        "is counted per day with no identifier. We keep only your choices to leave or to take "
+        "part again, each time you made one.",
+        order=45,
     )
 )
 
@@ -257,6 +289,27 @@ declare(
 )
 
 
+declare(
+    Declaration(
+        model="newsapp.ExperimentChoice",
+        category="experiments",
+        subject="pseudonym:subject_pseudonym",
+        erasure=Erasure.PSEUDONYMISE,
+        erasure_note="Kept under a pseudonym only, like your consents: the link to your "
+        "account is cut.",
+        fields={
+            "created_at": PersonalField("When"),
+            "taking_part": PersonalField(
+                "Your choice",
+                present=lambda v: "take part in experiments" if v else "left every experiment",
+            ),
+            "subject_pseudonym": PersonalField("Pseudonym"),
+        },
+        not_personal={"prev_hash": "integrity chain", "hash": "integrity chain"},
+    )
+)
+
+
 def _feed_panel_context(user) -> dict:
     follows = list(
         TopicFollow.objects.filter(user=user).select_related("topic").order_by("-weight", "topic")
@@ -291,6 +344,25 @@ register_section(
         heading="How your feed is made",
         template="privacy/_how_your_feed_is_made.html",
         context=_feed_panel_context,
+    )
+)
+
+
+register_section(
+    Section(
+        anchor="feed-vs-everyone",
+        heading="Your feed and everyone's",
+        template="newsapp/_privacy_feed_vs_everyone.html",
+        context=lambda user: exposure.reader_comparison(user=user),
+    )
+)
+
+register_section(
+    Section(
+        anchor="experiments",
+        heading="Ranking experiments",
+        template="newsapp/_privacy_experiments_panel.html",
+        context=experiments.dashboard_context,
     )
 )
 

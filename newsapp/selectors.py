@@ -6,7 +6,7 @@ from functools import cached_property
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 
-from newsapp import ranking, recommender
+from newsapp import experiments, ranking, recommender
 from newsapp.history import history_for
 from newsapp.models import (
     Article,
@@ -158,11 +158,13 @@ def _articles_in_order(ids: list[int]) -> list[Article]:
 
 
 def feed_recommendations(*, preferences: StatedPreferences, depth: int) -> list:
-    """The reader's whole "For you" ranking, ``depth`` deep (ids and reasons, no rows)."""
+    """The reader's whole "For you" ranking, ``depth`` deep (ids and reasons, no rows),
+    with the parameters of their experiment arm when they take part in one."""
+    tuning = experiments.feed_tuning(user_id=preferences.user_id)
     return ranking.get_index().recommend(
-        preferences.profile(),
+        tuning.profile(preferences.profile()),
         k=depth,
-        half_life_hours=settings.RECOMMENDER_HALF_LIFE_HOURS,
+        half_life_hours=tuning.half_life_hours,
     )
 
 

@@ -382,6 +382,14 @@ DP_MIN_SHOWN = 10  # noisy figures below this are shown as "fewer than 10"
 DP_MAX_TOPICS_PER_READER = 5  # contribution bound for followers per topic
 DP_MAX_READS_PER_READER_PER_DAY = 5  # contribution bound for reads
 DP_MAX_TOPICS_PER_ARTICLE = 2
+# Exposure audit of the recommender (manage.py audit_recommendations): readers sampled at
+# most, and the days of published articles that make the newsroom's supply.
+AUDIT_SAMPLE_READERS = int(os.environ.get("NEWSAPP_AUDIT_SAMPLE_READERS", "10000"))
+AUDIT_WINDOW_DAYS = int(os.environ.get("NEWSAPP_AUDIT_WINDOW_DAYS", "7"))
+# Ranking experiments: outcomes one reader adds per experiment and day (the contribution
+# bound of the released results), and how long a worker keeps the list of experiments.
+EXPERIMENT_MAX_OUTCOMES_PER_READER_PER_DAY = DP_MAX_READS_PER_READER_PER_DAY
+EXPERIMENT_CACHE_SECONDS = 30
 # Exports and clears a reader may ask for per hour (then a 429 that says when to retry).
 PRIVACY_REQUESTS_PER_HOUR = 10
 # The "schema" of /privacy/export.json (a contract of DESIGN.md).

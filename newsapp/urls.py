@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from newsapp import choices, display, views
+from newsapp import choices, display, experiment_views, views
 from newsapp.core.media import serve_media
 
 news_patterns = [
@@ -21,6 +21,7 @@ news_patterns = [
     path("sources/<slug:slug>/unmute/", choices.source_unmute, name="source-unmute"),
     path("display/", display.display_set, name="display"),
     path("region/", views.region, name="region"),
+    path("experiments/choice/", experiment_views.experiments_choice, name="experiments-choice"),
     path("healthz", views.healthz, name="healthz"),
 ]
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from consent.purposes import purpose
 from consent.selectors import has_consent
-from newsapp import ranking, selectors, services
+from newsapp import experiments, ranking, selectors, services
 from newsapp.forms import RegionForm, TopicsForm
 from newsapp.history import article_view_record
 from newsapp.models import Article, Region, Source, Topic, TopicFollow
@@ -76,6 +76,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if article.is_published:
         # Only what the consents allow; no history while personalization is paused.
         article_view_record(user=request.user, article=article, paused=preferences.paused)
+        if experiments.referred_by_feed(request):
+            experiments.outcome_record(
+                user=request.user, kind=experiments.Kind.OPENED, paused=preferences.paused
+            )
     context = {"article": article, "related": related, "preferences": preferences}
     return render(request, "newsapp/article_detail.html", context)
 
