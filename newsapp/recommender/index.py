@@ -13,6 +13,7 @@ shares what did not change, so threads still reading the old one are unaffected.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from newsapp.recommender.explain import Explainer
-from newsapp.recommender.learning import PROTOTYPE_THRESHOLD, top_terms
+from newsapp.recommender.learning import LOGIT_LIMIT, PROTOTYPE_THRESHOLD, top_terms
 from newsapp.recommender.rows import (
     apply_tag_floor,
     source_codes,
@@ -34,7 +35,7 @@ from newsapp.recommender.rows import (
     utc_timestamp,
 )
 from newsapp.recommender.scoring import FollowedTopic, Scoring
-from newsapp.recommender.terms import document_text, inflections
+from newsapp.recommender.terms import document_text, stem, stem_prefix
 from newsapp.recommender.types import DocId, Document, Profile, Recommendation
 
 # Most terms kept per ad-hoc query vector (typed keywords, feedback).
@@ -45,7 +46,8 @@ PREDICT_THRESHOLD = 0.0
 FRESHNESS_WEIGHT = 1.0
 DISLIKE_WEIGHT = 0.75
 HISTORY_WEIGHT = 0.5
-# How much a "less" or "normal" topic trails a "more" one: this many units per halving.
+# How much a "less" or "normal" topic trails a "more" one: this many units of log-odds per
+# halving of its weight.
 WEIGHT_SHIFT = 1.0
 NEAR_DUPLICATE = 0.6
 EXPLORATION_POSITION = 3
@@ -67,10 +69,28 @@ def _read_only_sparse(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return matrix
 
 
+def _optional_read_only(array: np.ndarray | None) -> np.ndarray | None:
+    return None if array is None else _read_only(array)
+
+
+def _dense_query(vector: sp.csr_matrix | None, std: float, width: int) -> np.ndarray | None:
+    """What one unit of each term's TF-IDF adds to a standardised cosine with ``vector``."""
+    if vector is None:
+        return None
+    query = np.zeros(width, dtype=np.float32)
+    vector = top_terms(vector, QUERY_TERMS)  # the terms the score was computed from
+    query[vector.indices] = vector.data / std
+    return _read_only(query)
+
+
 class _Parts(NamedTuple):
     """What relevance is made of, kept for the explanation."""
 
     relevance: np.ndarray
+    topic_relevance: np.ndarray | None
+    keyword_relevance: np.ndarray | None
+    keyword_std: float
+    liked_std: float
     topic_rows: np.ndarray
     topic_weights: np.ndarray
     topic_shifts: np.ndarray
@@ -142,6 +162,8 @@ class Index:
             )
         )
         self._vocabulary: Mapping[str, int] = self.vectorizer.vocabulary_
+        self._sorted_terms = sorted(self._vocabulary)
+        self._stem_cache: dict[str, tuple[str, ...]] = {}
         self._idf = _read_only(np.asarray(self.vectorizer.idf_, dtype=np.float32))
         self._dated = _read_only(~np.isnan(self.published))
         predicted: np.ndarray
@@ -154,6 +176,19 @@ class Index:
         untagged = np.asarray(self.tags.sum(axis=1)).ravel() == 0
         predicted[~untagged] = -1
         self.predicted = _read_only(predicted)
+        # Odds of every affinity (a learned topic's is calibrated log-odds): followed topics
+        # add up as odds, so a reader of two topics gets their union.
+        self.odds = _read_only(
+            np.exp(np.clip(self.affinity, -LOGIT_LIMIT, LOGIT_LIMIT)).astype(np.float32)
+        )
+        # What one unit of TF-IDF of a term adds to each topic's affinity: the profile weight
+        # over the topic's scale. "Why this?" reads its terms from these.
+        scales = np.where(self.affinity_std > 0, self.affinity_std, 1.0).astype(np.float32)
+        self.term_weights = _read_only(
+            (np.asarray(self.topic_profiles.todense(), dtype=np.float32) / scales[:, None])
+            if self.topic_profiles.shape[0]
+            else np.zeros(self.topic_profiles.shape, dtype=np.float32)
+        )
         # What each document is about: its first editor tag, else its confident prediction.
         tagged_topic = np.asarray(self.tags.argmax(axis=1)).ravel() if self.topics else None
         self.about = _read_only(
@@ -171,15 +206,31 @@ class Index:
         return normalize(self.vectorizer.transform(texts)).astype(np.float32).tocsr()
 
     def keyword_terms(self, keyword: str) -> list[str]:
-        """The index terms a typed keyword stands for: its own, and the singular or plural
-        of each that the vocabulary holds ("tram" also finds "trams", "policies" finds
-        "policy"), so a reader need not guess which form the articles use."""
+        """The index terms a typed keyword stands for: its own, and every other inflection
+        of each of its words that the vocabulary holds, by Snowball stemming ("tram" also
+        finds "trams", "policies" finds "policy", "elect" finds "elected" and "electing"), so
+        a reader need not guess which form the articles use."""
         terms: list[str] = []
         for term in self._analyzer(keyword):
-            for form in (term, *inflections(term)):
-                if form in self._vocabulary and form not in terms:
+            for form in self._same_stem(term):
+                if form not in terms:
                     terms.append(form)
         return terms
+
+    def _same_stem(self, term: str) -> tuple[str, ...]:
+        """``term`` (when the vocabulary holds it) and the vocabulary's other words with its
+        stem, found by prefix in the sorted vocabulary and stemmed only there."""
+        cached = self._stem_cache.get(term)
+        if cached is not None:
+            return cached
+        root, prefix = stem(term), stem_prefix(term)
+        words = self._sorted_terms
+        start = bisect.bisect_left(words, prefix)
+        end = bisect.bisect_left(words, prefix + "\uffff", start)
+        same = [w for w in words[start:end] if w != term and stem(w) == root]
+        forms = ((term,) if term in self._vocabulary else ()) + tuple(same)
+        self._stem_cache[term] = forms  # a benign race: every thread computes the same
+        return forms
 
     def _terms_vector(self, terms: Iterable[str]) -> sp.csr_matrix:
         """What ``vectorise`` gives for one short text, without scikit-learn's per-call
@@ -209,12 +260,27 @@ class Index:
         cols = self.columns[:, vector.indices]
         return np.asarray(cols @ vector.data.astype(np.float32)).ravel()
 
-    def _standardised_scores(self, vector: sp.csr_matrix) -> np.ndarray:
+    def _standardised_scores(
+        self, vector: sp.csr_matrix, leave_out: Sequence[int] = ()
+    ) -> tuple[np.ndarray, float]:
+        """Cosines with ``vector`` in standard deviations from their mean, and that
+        deviation (so an explanation can tell what each term added). Documents in
+        ``leave_out`` (the liked ones a feedback vector is made of) neither count in the
+        mean and deviation nor score: likeness to oneself is no signal."""
         raw = self._scores_for(vector)
         if not raw.any():
-            return raw
-        std = raw.std()
-        return (raw - raw.mean()) / (std if std > 1e-9 else 1.0)
+            return raw, 1.0
+        others = raw
+        if len(leave_out):
+            keep = np.ones(len(raw), dtype=bool)
+            keep[list(leave_out)] = False
+            others = raw[keep] if keep.any() else raw
+        std = float(others.std())
+        std = std if std > 1e-9 else 1.0
+        scores = (raw - others.mean()) / std
+        if len(leave_out):
+            scores[list(leave_out)] = 0.0
+        return scores, std
 
     def _feedback_vector(self, ids: Iterable[DocId]) -> sp.csr_matrix | None:
         rows = [self.position[i] for i in ids if i in self.position]
@@ -243,8 +309,10 @@ class Index:
     def relevance(self, profile: Profile) -> np.ndarray:
         """Stated-preference relevance of every document, in the order of ``doc_ids``.
 
-        Followed topics and typed keywords are alternatives (an article may satisfy
-        either), so their anchored scores combine by maximum; feedback then nudges.
+        Followed topics add up as odds (the log of the summed odds, each topic's scaled by
+        the reader's weight): an article about any followed topic is relevant, as sure as
+        the surest of them. Followed topics and typed keywords are alternatives, so their
+        anchored scores combine by maximum; feedback then nudges.
         """
         return self._relevance_parts(profile).relevance
 
@@ -252,38 +320,53 @@ class Index:
         n = len(self.doc_ids)
         relevance: np.ndarray = np.full(n, -np.inf, dtype=np.float32)
         rows, weights = self._topic_weights(profile)
-        # What a weight adds to an affinity: 0 for the most wanted, one unit less per
-        # halving. (Scaling would be wrong: an anchored affinity is negative for articles
-        # not about the topic, and scaling it down would raise them.)
+        # What a weight adds to an affinity: 0 for the most wanted, one unit of log-odds
+        # less per halving (its odds times e^-1).
         shifts = (WEIGHT_SHIFT * np.log2(weights)).astype(np.float32)
-        for shift in np.unique(shifts):
-            # One pass per weight level over views of the rows: no copy of the matrix.
-            best = np.full(n, -np.inf, dtype=np.float32)
-            for row in rows[shifts == shift]:
-                np.maximum(best, self.affinity[row], out=best)
-            np.maximum(relevance, best + shift, out=relevance)
+        topic_relevance = None
+        if len(rows):
+            odds = np.zeros(n, dtype=np.float32)
+            for shift in np.unique(shifts):
+                # One pass per weight level over views of the rows: no copy of the matrix.
+                level = np.zeros(n, dtype=np.float32)
+                for row in rows[shifts == shift]:
+                    np.add(level, self.odds[row], out=level)
+                odds += np.float32(math.exp(float(shift))) * level
+            topic_relevance = np.log(np.maximum(odds, np.float32(1e-30)))
+            relevance = topic_relevance
         keyword_terms = [(keyword, self.keyword_terms(keyword)) for keyword in profile.keywords]
         keyword_vector = None
+        keyword_relevance = None
+        keyword_std = 1.0
         if profile.keywords:
             keyword_vector = self._terms_vector(t for _, terms in keyword_terms for t in terms)
-            keyword_scores = self._standardised_scores(keyword_vector)
+            keyword_scores, keyword_std = self._standardised_scores(keyword_vector)
             if keyword_scores.any():
                 # On the scale of topic affinities: "about it" from the same z-score a
                 # keyword-only topic uses.
-                relevance = np.maximum(relevance, keyword_scores - PROTOTYPE_THRESHOLD)
+                keyword_relevance = keyword_scores - PROTOTYPE_THRESHOLD
+                relevance = np.maximum(relevance, keyword_relevance)
         if np.isneginf(relevance).all():
             relevance = np.zeros(n, dtype=np.float32)
         liked_vector = self._feedback_vector(profile.liked)
         liked_scores = None
+        liked_std = 1.0
         if liked_vector is not None:
-            liked_scores = self._standardised_scores(liked_vector)
+            # A liked article is not lifted by its own likeness: the signal is for the others.
+            liked_scores, liked_std = self._standardised_scores(
+                liked_vector, [self.position[i] for i in profile.liked if i in self.position]
+            )
             relevance = relevance + liked_scores
         for ids, weight in ((profile.history, HISTORY_WEIGHT), (profile.disliked, -DISLIKE_WEIGHT)):
             vector = self._feedback_vector(ids)
             if vector is not None:
-                relevance = relevance + weight * self._standardised_scores(vector)
+                relevance = relevance + weight * self._standardised_scores(vector)[0]
         return _Parts(
             relevance=relevance.astype(np.float32, copy=False),
+            topic_relevance=topic_relevance,
+            keyword_relevance=keyword_relevance,
+            keyword_std=keyword_std,
+            liked_std=liked_std,
             topic_rows=rows,
             topic_weights=weights,
             topic_shifts=shifts,
@@ -297,23 +380,23 @@ class Index:
         """The relevance of every document for ``profile`` and what it was made of, as the
         explainer reads it (see :class:`~newsapp.recommender.scoring.Scoring`)."""
         parts = self._relevance_parts(profile)
-        # One dense query over the vocabulary, so each pick costs a gather, not a sparse op.
-        query = np.zeros(self.matrix.shape[1], dtype=np.float32)
-        if len(parts.topic_rows):
-            topics = self.topic_profiles[parts.topic_rows]
-            query += np.asarray(topics.T @ parts.topic_weights).ravel()
-        for vector in (parts.keyword_vector, parts.liked_vector):
-            if vector is not None:
-                query[vector.indices] += vector.data
+        width = self.matrix.shape[1]
         return Scoring(
             relevance=_read_only(parts.relevance),
             followed=tuple(
-                FollowedTopic(self.topics[row], float(shift), self.affinity[row])
+                FollowedTopic(
+                    self.topics[row], float(shift), self.affinity[row], self.term_weights[row]
+                )
                 for row, shift in zip(
                     parts.topic_rows.tolist(), parts.topic_shifts.tolist(), strict=True
                 )
             ),
-            query=_read_only(query),
+            topic_relevance=_optional_read_only(parts.topic_relevance),
+            keyword_relevance=_optional_read_only(parts.keyword_relevance),
+            keyword_query=_dense_query(parts.keyword_vector, parts.keyword_std, width)
+            if parts.keyword_relevance is not None
+            else None,
+            liked_query=_dense_query(parts.liked_vector, parts.liked_std, width),
             matrix=self.matrix,
             terms=self.terms,
             keyword_columns=tuple(

@@ -3,15 +3,14 @@
 Two ways, chosen per topic by the evidence available:
 
 * **A linear model over the tagged articles** when editors tagged articles with the topic
-  and with something else (so there are examples of what the topic is *not*). One ridge
-  regression (targets +1 / -1, one column per topic) is fitted on the tagged articles,
-  with each topic's keywords added as one more labelled pseudo-article so the editors'
-  description keeps counting. Ridge is the least-squares cousin of a linear SVM: on TF-IDF
-  it ranks as well and fits every topic in one solve.
+  and with something else (so there are examples of what the topic is *not*). One linear
+  SVM per topic (scikit-learn's ``LinearSVC``, one topic against the rest) is fitted on the
+  tagged articles, with each topic's keywords added as one more labelled pseudo-article so
+  the editors' description keeps counting.
 
   The untagged articles teach it too (the model is *transductive*): a truncated SVD of the
   whole corpus (latent semantic analysis, ``LATENT_DIMENSIONS`` directions) learns which
-  words occur together in this newsroom, tagged or not, and the ridge model sees those
+  words occur together in this newsroom, tagged or not, and the SVM sees those
   latent coordinates beside the words. A headline that shares no word with any tagged
   article but uses words that co-occur with them is still found. Because the latent
   coordinates are a linear map of the TF-IDF vector, the learned model folds back into one
@@ -39,14 +38,15 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
+from sklearn.svm import LinearSVC
 
 # Keyword evidence stands in for this many tagged articles.
 KEYWORD_PRIOR = 5.0
-# Ridge penalty: the scikit-learn default, a fixed choice, not tuned per corpus.
-RIDGE_ALPHA = 1.0
-# Most terms kept per prototype profile. A ridge profile keeps every weight it learned:
+# Margin penalty of the linear SVMs: the scikit-learn default, not tuned per corpus.
+SVM_C = 1.0
+# Most terms kept per prototype profile. An SVM profile keeps every weight it learned:
 # cutting it costs ranking quality and a topic row is small beside the article matrix.
 PROFILE_TERMS = 5000
 # Pseudo-relevance feedback for prototype topics: how many top articles, and their weight.
@@ -182,10 +182,11 @@ def learn_topics(
         )
         weights = np.concatenate([np.ones(len(labelled)), np.full(len(pseudo), KEYWORD_PRIOR)])
         columns = np.flatnonzero(learnable)
-        model = Ridge(alpha=RIDGE_ALPHA, solver="sparse_cg")
-        model.fit(x, 2.0 * y[:, columns] - 1.0, sample_weight=weights)
-        coef = np.atleast_2d(model.coef_)
-        intercept = np.atleast_1d(model.intercept_)
+        coef = np.zeros((len(columns), x.shape[1]), dtype=np.float64)
+        intercept = np.zeros(len(columns), dtype=np.float64)
+        for j, t in enumerate(columns.tolist()):
+            model = LinearSVC(C=SVM_C).fit(x, y[:, t] > 0, sample_weight=weights)
+            coef[j], intercept[j] = model.coef_.ravel(), float(model.intercept_[0])
         # Fold the latent weights back onto the terms: one weight per term and topic.
         term_coef = coef[:, :n_terms]
         if basis is not None:
