@@ -43,6 +43,13 @@ QUERY_TERMS = 300
 # Affinities are anchored so that above 0 an article is taken to be about a topic (used for
 # mutes and for what an exploration pick is about).
 PREDICT_THRESHOLD = 0.0
+# The freshness rule. An article's score is min(relevance, RELEVANCE_CAP) + FRESHNESS_WEIGHT
+# x freshness, where freshness halves every half-life (72 hours by default). Relevance is in
+# log-odds: once the index is RELEVANCE_CAP sure (2: about 88 %) that an article is about
+# what the reader asked for, more certainty counts no more and the fresher story ranks first,
+# so page one is mostly from the last few days whenever recent relevant stories exist; an
+# older story leads only when little recent is relevant.
+RELEVANCE_CAP = 2.0
 FRESHNESS_WEIGHT = 1.0
 DISLIKE_WEIGHT = 0.75
 HISTORY_WEIGHT = 0.5
@@ -472,7 +479,7 @@ class Index:
         scoring = self.score(profile)
         fresh = self.freshness(now, half_life_hours)
         allowed = self.allowed(profile, exclude)
-        score = scoring.relevance + FRESHNESS_WEIGHT * fresh
+        score = np.minimum(scoring.relevance, RELEVANCE_CAP) + FRESHNESS_WEIGHT * fresh
         if scoring.local is not None:
             score = score + REGION_BOOST * scoring.local
         score = np.where(allowed, score, -np.inf)
