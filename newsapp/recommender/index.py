@@ -13,7 +13,6 @@ shares what did not change, so threads still reading the old one are unaffected.
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -35,7 +34,7 @@ from newsapp.recommender.rows import (
     utc_timestamp,
 )
 from newsapp.recommender.scoring import FollowedTopic, Scoring
-from newsapp.recommender.terms import document_text, stem, stem_prefix
+from newsapp.recommender.terms import document_text, stem, stems
 from newsapp.recommender.types import DocId, Document, Profile, Recommendation
 
 # Most terms kept per ad-hoc query vector (typed keywords, feedback).
@@ -129,6 +128,7 @@ class Index:
         source_names: list[str],
         published: np.ndarray,
         regions: list[str | None],
+        term_stems: Sequence[str] | None = None,
     ) -> None:
         self.vectorizer = vectorizer  # fitted; only ever used to transform
         self.matrix = _read_only_sparse(matrix)
@@ -144,11 +144,22 @@ class Index:
         self.published = _read_only(published)  # UTC epoch seconds, NaN when unknown
         self.regions = regions
         self._freshness_cache: tuple[tuple[float, float], np.ndarray] | None = None
-        self._derive()
+        self._derive(term_stems)
 
     # -- derived state, computed once ------------------------------------------------------
-    def _derive(self) -> None:
+    def _derive(self, term_stems: Sequence[str] | None) -> None:
         self.terms = _read_only(self.vectorizer.get_feature_names_out())
+        # The Snowball stem of every vocabulary word (stemmed once at build, then stored), and
+        # the words of each stem, so a typed keyword finds every inflection at once.
+        self.term_stems: list[str] = (
+            list(term_stems) if term_stems is not None else stems(self.terms.tolist())
+        )
+        by_stem: dict[str, list[str]] = {}
+        for word, root in zip(self.terms.tolist(), self.term_stems, strict=True):
+            by_stem.setdefault(root, []).append(word)
+        self._words_of_stem: Mapping[str, tuple[str, ...]] = MappingProxyType(
+            {root: tuple(words) for root, words in by_stem.items()}
+        )
         self.columns = _read_only_sparse(self.matrix.tocsc())
         self.position: Mapping[DocId, int] = MappingProxyType(
             {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
@@ -169,8 +180,7 @@ class Index:
             )
         )
         self._vocabulary: Mapping[str, int] = self.vectorizer.vocabulary_
-        self._sorted_terms = sorted(self._vocabulary)
-        self._stem_cache: dict[str, tuple[str, ...]] = {}
+
         self._idf = _read_only(np.asarray(self.vectorizer.idf_, dtype=np.float32))
         self._dated = _read_only(~np.isnan(self.published))
         predicted: np.ndarray
@@ -226,18 +236,9 @@ class Index:
 
     def _same_stem(self, term: str) -> tuple[str, ...]:
         """``term`` (when the vocabulary holds it) and the vocabulary's other words with its
-        stem, found by prefix in the sorted vocabulary and stemmed only there."""
-        cached = self._stem_cache.get(term)
-        if cached is not None:
-            return cached
-        root, prefix = stem(term), stem_prefix(term)
-        words = self._sorted_terms
-        start = bisect.bisect_left(words, prefix)
-        end = bisect.bisect_left(words, prefix + "\uffff", start)
-        same = [w for w in words[start:end] if w != term and stem(w) == root]
-        forms = ((term,) if term in self._vocabulary else ()) + tuple(same)
-        self._stem_cache[term] = forms  # a benign race: every thread computes the same
-        return forms
+        Snowball stem."""
+        own = (term,) if term in self._vocabulary else ()
+        return own + tuple(w for w in self._words_of_stem.get(stem(term), ()) if w != term)
 
     def _terms_vector(self, terms: Iterable[str]) -> sp.csr_matrix:
         """What ``vectorise`` gives for one short text, without scikit-learn's per-call
@@ -599,4 +600,5 @@ class Index:
             source_names=list(source_position),
             published=np.concatenate([self.published, timestamps(documents)]),
             regions=[*self.regions, *(d.region for d in documents)],
+            term_stems=self.term_stems,
         )

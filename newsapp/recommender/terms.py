@@ -70,9 +70,7 @@ def stem(term: str) -> str:
         return str(_STEMMER.stemWord(term))
 
 
-def stem_prefix(term: str) -> str:
-    """A prefix every word with ``term``'s stem starts with (the stem less its last letter,
-    which Snowball may have changed, as "policy" to "polici"), to find them in a sorted
-    vocabulary without stemming all of it."""
-    root = stem(term)
-    return root[: max(3, len(root) - 1)] if len(root) > 3 else root
+def stems(words: Sequence[str]) -> list[str]:
+    """The Snowball stem of every word, in one call (a vocabulary at build time)."""
+    with _STEMMER_LOCK:
+        return [str(w) for w in _STEMMER.stemWords(list(words))]
