@@ -1,11 +1,11 @@
 """The TF-IDF index: built once, shared by every request, queried in milliseconds.
 
 Build time does the heavy work: it fits the vocabulary, learns one profile per topic
-(the centroid of the articles editors tagged, blended with the topic's own keywords so a
-topic with no tagged article still works), and precomputes every article's standardised
-affinity to every topic. A request then only combines a few precomputed rows, scores
-typed keywords through the columns of the few terms they contain, and reranks a short
-candidate list for freshness and diversity.
+(see ``learning.py``: a linear SVM over the words and the corpus's latent directions,
+calibrated to log-odds, or a keyword prototype for a topic nobody tagged), and precomputes
+every article's affinity to every topic. A request then only combines a few precomputed
+rows (followed topics add up as odds), scores typed keywords through the columns of the
+few terms they contain, and reranks a short candidate list for freshness and diversity.
 
 An index never changes once built: growing it (``with_documents``) returns a new index that
 shares what did not change, so threads still reading the old one are unaffected.
@@ -135,7 +135,7 @@ class Index:
         self.doc_ids = doc_ids
         self.topics = topics
         self.topic_profiles = _read_only_sparse(topic_profiles)
-        self.affinity = _read_only(affinity)  # (topics, docs) z-scores
+        self.affinity = _read_only(affinity)  # (topics, docs) log-odds (z-scores: prototypes)
         self.affinity_mean = _read_only(affinity_mean)
         self.affinity_std = _read_only(affinity_std)
         self.tags = _read_only_sparse(tags)  # (docs, topics) booleans from editors
