@@ -37,9 +37,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.decomposition import TruncatedSVD
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
+from sklearn.utils.extmath import randomized_svd
 
 # Keyword evidence stands in for this many tagged articles.
 KEYWORD_PRIOR = 5.0
@@ -121,11 +121,10 @@ def latent_basis(matrix: sp.csr_matrix) -> np.ndarray | None:
     if n_docs > LATENT_SAMPLE:
         rows = np.random.default_rng(LATENT_SEED).choice(n_docs, LATENT_SAMPLE, replace=False)
         sample = matrix[np.sort(rows)]
-    svd = TruncatedSVD(
-        dimensions, algorithm="randomized", n_iter=LATENT_ITERATIONS, random_state=LATENT_SEED
+    _, _, components = randomized_svd(
+        sample, dimensions, n_iter=LATENT_ITERATIONS, random_state=LATENT_SEED
     )
-    svd.fit(sample)
-    return svd.components_.astype(np.float32)
+    return np.asarray(components, dtype=np.float32)
 
 
 def _with_latent(rows: sp.csr_matrix, basis: np.ndarray | None) -> sp.csr_matrix:
