@@ -36,37 +36,31 @@ class Explainer:
     def __init__(self, scoring: Scoring) -> None:
         self.scoring = scoring
         self.liked_rows = scoring.liked_rows[-LIKED_COMPARED:]
+        self.slugs = [topic.slug for topic in scoring.followed]
+        self.rows = scoring.topic_rows
+        self.shifts = scoring.topic_shifts
 
     def reasons(self, i: int, freshness: float, exploring: bool) -> Reasons:
         scoring = self.scoring
         if exploring:
             return Reasons(freshness=round(freshness, 3), exploration=True)
-        # A topic counts when the article is about it at the reader's weight; its share is
-        # its part of the summed odds the relevance is made of.
-        about = [
-            (topic, float(topic.affinity[i] + topic.shift))
-            for topic in scoring.followed
-            if topic.affinity[i] + topic.shift > 0
-        ]
-        odds = [math.exp(min(a, LOGIT_CAP)) for _, a in about]
-        total = sum(odds)
-        topics = tuple(
-            sorted(
-                (
-                    (topic.slug, round(o / total, 3))
-                    for (topic, _), o in zip(about, odds, strict=True)
-                ),
-                key=lambda p: -p[1],
-            )
-        )
+        # Each followed topic's log-odds for this article at the reader's weight, and its
+        # share of the summed odds the relevance is made of.
+        affinity = scoring.topic_affinity[self.rows, i] if len(self.rows) else np.zeros(0)
+        weighted = affinity + self.shifts
+        odds = np.exp(np.minimum(weighted, LOGIT_CAP))
+        # A topic counts when the article is about it at the reader's weight.
+        about = np.flatnonzero(weighted > 0)
+        about = about[np.argsort(-weighted[about], kind="stable")]
+        total = float(odds[about].sum())
+        topics = tuple((self.slugs[t], round(float(odds[t]) / total, 3)) for t in about)
         certainty = tuple(
-            (topic.slug, round(1.0 / (1.0 + math.exp(-float(topic.affinity[i]))), 3))
-            for topic, _ in sorted(about, key=lambda p: -p[1])
+            (self.slugs[t], round(1.0 / (1.0 + math.exp(-float(affinity[t]))), 3)) for t in about
         )
         matrix = scoring.matrix
         start, end = matrix.indptr[i], matrix.indptr[i + 1]
         columns = matrix.indices[start:end]
-        contribution = matrix.data[start:end] * self._term_weights(i, columns)
+        contribution = matrix.data[start:end] * self._term_weights(i, columns, odds)
         order = np.argsort(-contribution, kind="stable")[:SHOWN_TERMS]
         terms = tuple(str(scoring.terms[columns[j]]) for j in order if contribution[j] > 0)
         present = set(columns.tolist())
@@ -81,21 +75,17 @@ class Explainer:
             topic_certainty=certainty,
         )
 
-    def _term_weights(self, i: int, columns: np.ndarray) -> np.ndarray:
+    def _term_weights(self, i: int, columns: np.ndarray, odds: np.ndarray) -> np.ndarray:
         """What one unit of TF-IDF of each of these terms adds to document ``i``'s relevance
-        for this reader: through the followed topics (each by its share of the summed odds)
-        or the typed keywords, whichever made the relevance, plus the liked articles."""
+        for this reader: through the followed topics (each by its share of the summed odds,
+        which is d log(sum of odds) / d affinity) or the typed keywords, whichever made the
+        relevance, plus the liked articles."""
         scoring = self.scoring
         weights = np.zeros(len(columns), dtype=np.float32)
         topic, keyword = scoring.topic_relevance, scoring.keyword_relevance
         if topic is not None and (keyword is None or topic[i] >= keyword[i]):
-            # d log(sum of odds) / d affinity_t is topic t's share of the odds.
-            shares = np.array(
-                [math.exp(min(float(t.affinity[i] + t.shift), LOGIT_CAP)) for t in scoring.followed]
-            )
-            shares /= shares.sum()
-            for t, share in zip(scoring.followed, shares.tolist(), strict=True):
-                weights += np.float32(share) * t.term_weights[columns]
+            shares = (odds / odds.sum()).astype(np.float32)
+            weights += scoring.topic_term_weights[columns][:, self.rows] @ shares
         elif keyword is not None and scoring.keyword_query is not None:
             weights += scoring.keyword_query[columns]
         liked = scoring.liked_scores

@@ -201,10 +201,11 @@ class Index:
         # What one unit of TF-IDF of a term adds to each topic's affinity: the profile weight
         # over the topic's scale. "Why this?" reads its terms from these.
         scales = np.where(self.affinity_std > 0, self.affinity_std, 1.0).astype(np.float32)
+        # (vocabulary x topics, so the terms of one article are contiguous rows to gather.)
         self.term_weights = _read_only(
-            (np.asarray(self.topic_profiles.todense(), dtype=np.float32) / scales[:, None])
-            if self.topic_profiles.shape[0]
-            else np.zeros(self.topic_profiles.shape, dtype=np.float32)
+            np.ascontiguousarray(
+                (np.asarray(self.topic_profiles.todense(), dtype=np.float32) / scales[:, None]).T
+            )
         )
         # What each document is about: its first editor tag, else its confident prediction.
         tagged_topic = np.asarray(self.tags.argmax(axis=1)).ravel() if self.topics else None
@@ -393,12 +394,16 @@ class Index:
             relevance=_read_only(parts.relevance),
             followed=tuple(
                 FollowedTopic(
-                    self.topics[row], float(shift), self.affinity[row], self.term_weights[row]
+                    self.topics[row], float(shift), self.affinity[row], self.term_weights[:, row]
                 )
                 for row, shift in zip(
                     parts.topic_rows.tolist(), parts.topic_shifts.tolist(), strict=True
                 )
             ),
+            topic_rows=_read_only(parts.topic_rows),
+            topic_shifts=_read_only(parts.topic_shifts),
+            topic_affinity=self.affinity,
+            topic_term_weights=self.term_weights,
             topic_relevance=_optional_read_only(parts.topic_relevance),
             keyword_relevance=_optional_read_only(parts.keyword_relevance),
             keyword_query=_dense_query(parts.keyword_vector, parts.keyword_std, width)

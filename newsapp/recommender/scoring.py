@@ -40,6 +40,10 @@ class Scoring:
 
     relevance: np.ndarray
     followed: tuple[FollowedTopic, ...]
+    topic_rows: np.ndarray  # the followed topics' rows in the two matrices below
+    topic_shifts: np.ndarray  # what each followed topic's weight adds, as in ``followed``
+    topic_affinity: np.ndarray  # topics x documents (the index's own, not copied)
+    topic_term_weights: np.ndarray  # vocabulary x topics: what a unit of TF-IDF adds
     topic_relevance: np.ndarray | None  # log of the followed topics' summed odds
     keyword_relevance: np.ndarray | None  # the typed keywords' anchored score
     keyword_query: np.ndarray | None
