@@ -106,11 +106,18 @@ class FeedItem:
     liked: list[Article] = field(default_factory=list)
 
     @property
-    def topic_shares(self) -> list[tuple[str, int]]:
-        return [
-            (self.topic_names.get(slug, slug), round(share * 100))
-            for slug, share in self.reasons.topics
-        ]
+    def topic_sentences(self) -> list[str]:
+        """Each followed topic the article is about, as a sentence: how much of the pick it
+        made ("Mostly", "Partly", "A little") and how surely the article matches it."""
+        certainty = dict(self.reasons.topic_certainty)
+        sentences = []
+        for slug, share in self.reasons.topics:
+            name = self.topic_names.get(slug, slug)
+            lead = "Mostly" if share >= 0.75 else "Partly" if share >= 0.4 else "A little"
+            sure = certainty.get(slug, 0.0)
+            how = "strongly" if sure >= 0.9 else "clearly" if sure >= 0.7 else "somewhat"
+            sentences.append(f"{lead} {name}: it matches the {name} profile {how}.")
+        return sentences
 
     @property
     def matched_words(self) -> list[str]:

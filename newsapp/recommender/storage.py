@@ -13,7 +13,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from newsapp.recommender.index import Index
 from newsapp.recommender.terms import VECTORIZER_PARAMS
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 def save_index(index: Index, path: str | Path) -> None:
@@ -33,6 +33,7 @@ def save_index(index: Index, path: str | Path) -> None:
             handle,
             meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
             terms=np.frombuffer("\n".join(index.terms).encode(), dtype=np.uint8),
+            stems=np.frombuffer("\n".join(index.term_stems).encode(), dtype=np.uint8),
             idf=index.vectorizer.idf_.astype(np.float32),
             ids=np.asarray(index.doc_ids if ints else [], dtype=np.int64),
             m_data=index.matrix.data,
@@ -86,4 +87,5 @@ def load_index(path: str | Path) -> Index:
             source_names=meta["sources"],
             published=data["published"],
             regions=meta["regions"],
+            term_stems=data["stems"].tobytes().decode().split("\n"),
         )
