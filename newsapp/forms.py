@@ -135,3 +135,51 @@ class RegionForm(forms.Form):
         label="Your region",
         help_text="Articles about this region rank a little higher in your feed.",
     )
+
+
+class SearchForm(forms.Form):
+    """``/search/?q=`` with the optional filters ``topic``, ``source`` (slugs), ``from`` and
+    ``to`` (dates, inclusive). The query itself is read by ``newsapp.search.query``."""
+
+    q = forms.CharField(
+        required=False,
+        strip=False,  # the query reader strips, and counts what was typed
+        label="Search for",
+        help_text='All the words must appear. "Quotes" for a phrase, a minus sign to leave '
+        "a word out (-gas), or between alternatives.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    topic = forms.ModelChoiceField(
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any topic",
+        label="Topic",
+        error_messages={"invalid_choice": "Choose a topic from the list."},
+    )
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any outlet",
+        label="Outlet",
+        error_messages={"invalid_choice": "Choose an outlet from the list."},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword: the field is added by name.
+        for name, label in (("from", "Published from"), ("to", "Published until")):
+            self.fields[name] = forms.DateField(
+                required=False,
+                label=label,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                error_messages={"invalid": "Enter a date like 2026-03-31."},
+            )
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("from"), data.get("to")
+        if since and until and since > until:
+            self.add_error("to", "This date is before the “from” date; swap them.")
+        return data

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -115,6 +116,13 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("source").prefetch_related("topics")
 
 
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):  # type: ignore[misc]
+    def get_queryset(self) -> ArticleQuerySet:
+        # The search vector is the database's business (newsapp.search.schema): never read
+        # into a page, and never written back by save(), which skips deferred fields.
+        return super().get_queryset().defer("search_vector")
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -153,8 +161,11 @@ class Article(models.Model):
         help_text="SHA-256 of the normalised title and text: the same story from elsewhere.",
     )
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Full-text search: on PostgreSQL a tsvector kept current by a trigger and GIN-indexed
+    # (both made by the migration); on SQLite always empty, an FTS5 table does the job.
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -7,6 +7,7 @@ from newsapp import views
 news_patterns = [
     path("", views.home, name="home"),
     path("top/", views.top_stories, name="top-stories"),
+    path("search/", views.search, name="search"),
     path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
     path("topics/", views.topics, name="topics"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),

@@ -12,9 +12,11 @@ from consent.purposes import LOCATION, PURPOSES
 from consent.selectors import has_consent
 from newsapp import ranking, selectors, services
 from newsapp.core.redirects import redirect_back
-from newsapp.forms import FeedbackForm, RegionForm, TopicsForm
+from newsapp.forms import FeedbackForm, RegionForm, SearchForm, TopicsForm
 from newsapp.history import article_view_record
 from newsapp.models import Article, ArticleFeedback, Region, Source, Topic, TopicFollow
+from newsapp.search import query as search_query
+from newsapp.search.results import MAX_RESULTS, Filters, search_page
 from newsapp.selectors import StatedPreferences
 
 # The feed is ranked, not a list: readers page through this many of its best articles.
@@ -274,6 +276,43 @@ def region(request: HttpRequest) -> HttpResponse:
             "current": current,
         },
     )
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """Full-text search. The query is neither stored nor logged, and no cache may keep the
+    page (its address holds the query)."""
+    form = SearchForm(request.GET or None)
+    preferences = selectors.preferences_for_user(user=request.user)
+    page, error = None, None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            parsed = search_query.parse(data["q"])
+        except search_query.EmptyQuery:
+            pass  # only the form
+        except search_query.QueryError as problem:
+            error = str(problem)
+        else:
+            page = search_page(
+                query=parsed,
+                filters=Filters(
+                    topic=data["topic"], source=data["source"], since=data["from"], until=data["to"]
+                ),
+                page_number=request.GET.get("page"),
+                muted_topics=preferences.muted_topics,
+                muted_sources=preferences.muted_sources,
+            )
+    context = {
+        "form": form,
+        "page": page,
+        "error": error,
+        "preferences": preferences,
+        "max_results": MAX_RESULTS,
+    }
+    response = render(request, "newsapp/search.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @never_cache
