@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from newsapp import services
 from newsapp.core.admin_widgets import AccessibleWidgetsMixin
+from newsapp.coverage import stories_queue
 from newsapp.ingest.suggestions import topic_suggestions_accept
 from newsapp.models import Article, Source, Topic, TopicSuggestion
 from newsapp.tasks import import_feeds_now
@@ -112,6 +113,11 @@ class ArticleAdmin(AccessibleWidgetsMixin, admin.ModelAdmin):
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("newsapp.publish_article")
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.is_published:
+            stories_queue()  # full coverage looks for other outlets' versions
 
 
 @admin.register(Topic)

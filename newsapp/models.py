@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -99,6 +100,22 @@ class Region(models.Model):
         return self.name
 
 
+class Story(models.Model):
+    """One news story as several outlets tell it ("full coverage"). Articles join one as
+    they are published, when ``newsapp.coverage`` finds them close to another's version."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return f"Story #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsapp:story-detail", kwargs={"pk": self.pk})
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> "ArticleQuerySet":
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
@@ -164,6 +181,17 @@ class Article(models.Model):
     # Full-text search: on PostgreSQL a tsvector kept current by a trigger and GIN-indexed
     # (both made by the migration); on SQLite always empty, an FTS5 table does the job.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Full coverage (newsapp.coverage): the story this article is one version of, if another
+    # outlet's version was found; and when it was looked for (None: not yet).
+    story = models.ForeignKey(
+        Story,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+    )
+    clustered_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ArticleManager()
 
@@ -173,6 +201,12 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at"]),
             models.Index(fields=["source", "guid"], name="article_source_guid"),
             models.Index(fields=["content_hash"], name="article_content_hash"),
+            # What full coverage has still to look at: small, and read newest first.
+            models.Index(
+                fields=["-published_at"],
+                condition=Q(clustered_at__isnull=True),
+                name="article_coverage_pending",
+            ),
         ]
         permissions = [("publish_article", "Can publish and unpublish articles")]
 

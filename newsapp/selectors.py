@@ -6,7 +6,7 @@ from functools import cached_property
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 
-from newsapp import ranking
+from newsapp import coverage, ranking
 from newsapp.history import history_for
 from newsapp.models import (
     Article,
@@ -139,12 +139,32 @@ def _articles_in_order(ids: list[int]) -> list[Article]:
 
 
 def feed_recommendations(*, preferences: StatedPreferences, depth: int) -> list:
-    """The reader's whole "For you" ranking, ``depth`` deep (ids and reasons, no rows)."""
-    return ranking.get_index().recommend(
+    """The reader's whole "For you" ranking, ``depth`` deep (ids and reasons, no rows),
+    one card per story: another outlet's version of a story already ranked is left out."""
+    ranked = ranking.get_index().recommend(
         preferences.profile(),
         k=depth,
         half_life_hours=settings.RECOMMENDER_HALF_LIFE_HOURS,
     )
+    return _one_per_story(ranked)
+
+
+def _one_per_story(ranked: list) -> list:
+    story_of = dict(
+        Article.objects.filter(pk__in=[r.doc_id for r in ranked], story__isnull=False)
+        .values_list("pk", "story_id")
+        .order_by()
+    )
+    seen: set[int] = set()
+    kept = []
+    for recommendation in ranked:
+        story = story_of.get(recommendation.doc_id)
+        if story is not None:
+            if story in seen:
+                continue
+            seen.add(story)
+        kept.append(recommendation)
+    return kept
 
 
 def feed_items(*, preferences: StatedPreferences, recommendations) -> list[FeedItem]:
@@ -155,6 +175,7 @@ def feed_items(*, preferences: StatedPreferences, recommendations) -> list[FeedI
     articles = {
         a.pk: a for a in _articles_in_order([r.doc_id for r in recommendations] + liked_ids)
     }
+    with_outlet_counts(articles.values())
     return [
         FeedItem(
             article=articles[r.doc_id],
@@ -165,6 +186,15 @@ def feed_items(*, preferences: StatedPreferences, recommendations) -> list[FeedI
         for r in recommendations
         if r.doc_id in articles
     ]
+
+
+def with_outlet_counts(articles) -> None:
+    """Give each article ``outlet_count``: how many outlets tell its story (cards link to
+    the full coverage when more than one does). One query for all of them."""
+    articles = list(articles)
+    counts = coverage.outlet_counts(a.story_id for a in articles)
+    for article in articles:
+        article.outlet_count = counts.get(article.story_id, 1)
 
 
 def topics_never_seen(*, preferences: StatedPreferences) -> list[Topic]:

@@ -9,6 +9,7 @@ news_patterns = [
     path("top/", views.top_stories, name="top-stories"),
     path("search/", views.search, name="search"),
     path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
+    path("stories/<int:pk>/", views.story_detail, name="story-detail"),
     path("topics/", views.topics, name="topics"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
     path("articles/<slug:slug>/feedback/", views.article_feedback, name="article-feedback"),

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from consent.purposes import LOCATION, PURPOSES
 from consent.selectors import has_consent
-from newsapp import ranking, selectors, services
+from newsapp import coverage, ranking, selectors, services
 from newsapp.core.redirects import redirect_back
 from newsapp.forms import FeedbackForm, RegionForm, SearchForm, TopicsForm
 from newsapp.history import article_view_record
-from newsapp.models import Article, ArticleFeedback, Region, Source, Topic, TopicFollow
+from newsapp.models import Article, ArticleFeedback, Region, Source, Story, Topic, TopicFollow
 from newsapp.search import query as search_query
 from newsapp.search.results import MAX_RESULTS, Filters, search_page
 from newsapp.selectors import StatedPreferences
@@ -115,11 +115,41 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if article.is_published
         else []
     )
+    also_covered = (
+        coverage.other_versions(article=article, muted_sources=preferences.muted_sources)
+        if article.is_published
+        else []
+    )
+    if also_covered:  # the other versions are listed apart, not as "more like this"
+        related = [a for a in related if a.story_id != article.story_id]
     if article.is_published:
         # Only what the consents allow; no history while personalization is paused.
         article_view_record(user=request.user, article=article, paused=preferences.paused)
-    context = {"article": article, "related": related, "preferences": preferences}
+    context = {
+        "article": article,
+        "related": related,
+        "preferences": preferences,
+        "also_covered": also_covered,
+    }
     return render(request, "newsapp/article_detail.html", context)
+
+
+@require_GET
+def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Full coverage: every outlet's version of one story."""
+    story = get_object_or_404(Story, pk=pk)
+    preferences = selectors.preferences_for_user(user=request.user)
+    articles = coverage.story_articles(
+        story=story,
+        muted_sources=preferences.muted_sources,
+        muted_topics=preferences.muted_topics,
+    )
+    if not articles and not Article.objects.published().filter(story=story).exists():
+        raise Http404("No such story.")
+    outlets = sorted({a.source.name for a in articles if a.source})
+    first = min(articles, key=lambda a: a.published_at) if articles else None
+    context = {"story": story, "articles": articles, "outlets": outlets, "first": first}
+    return render(request, "newsapp/story_detail.html", context)
 
 
 @require_GET

@@ -16,6 +16,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from newsapp.coverage import stories_queue
 from newsapp.ingest.articles import Matcher, create_article, update_article
 from newsapp.ingest.fetch import FeedGone, FetchError, FetchResult, fetch
 from newsapp.ingest.parse import ParsedFeed, ParseError, parse
@@ -276,7 +277,10 @@ def _adopt_feed_details(source: Source, parsed: ParsedFeed) -> None:
 def feeds_import(*, sources, dry_run: bool = False) -> list[FetchReport]:
     """Import several sources one after another; topic suggestions follow the commit."""
     reports = [feed_import(source=source, dry_run=dry_run) for source in sources]
-    topic_suggestions_queue([pk for report in reports for pk in report.new_article_ids])
+    new = [pk for report in reports for pk in report.new_article_ids]
+    topic_suggestions_queue(new)
+    if new:
+        stories_queue()
     return reports
 
 
