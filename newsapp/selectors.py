@@ -1,10 +1,12 @@
 """Reads of the news domain for one reader, each in a fixed number of queries."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from newsapp import coverage, ranking
 from newsapp.history import history_for
@@ -226,17 +228,70 @@ def more_like_this(*, article: Article, preferences: StatedPreferences, limit: i
     return _articles_in_order(ids)
 
 
-def top_stories(*, preferences: StatedPreferences):
-    """The same newest-first list for everyone; a signed-in reader's mutes still apply."""
-    return (
-        Article.objects.published()
-        .without_muted(
-            topic_ids=[t.pk for t in preferences.muted_topics],
-            source_ids=[s.pk for s in preferences.muted_sources],
-        )
-        .for_cards()
-        .distinct()
+def _unmuted(preferences: StatedPreferences):
+    return Article.objects.published().without_muted(
+        topic_ids=[t.pk for t in preferences.muted_topics],
+        source_ids=[s.pk for s in preferences.muted_sources],
     )
+
+
+def latest_articles(*, preferences: StatedPreferences):
+    """Newest first, the same for everyone; a signed-in reader's mutes still apply."""
+    return _unmuted(preferences).for_cards()
+
+
+# Top stories rank the stories among the newest TOP_CANDIDATES articles: one index range
+# scan, however large the archive, and no count of anything but those rows.
+TOP_CANDIDATES = 3000
+# A story's weight halves every TOP_HALF_LIFE_HOURS after its latest version.
+TOP_HALF_LIFE_HOURS = 24.0
+
+
+@dataclass(frozen=True)
+class RankedStory:
+    lead: int  # the newest version's article id, shown on the card
+    outlets: int
+    latest: datetime
+    score: float
+
+
+def top_story_ranking(*, preferences: StatedPreferences, now: datetime | None = None):
+    """Stories ranked by breadth of coverage (distinct outlets) and recency: the same for
+    everyone, under the reader's mutes. An article in no story is a story of its own.
+
+    score = outlets x 0.5 ** (hours since the latest version / TOP_HALF_LIFE_HOURS)
+    """
+    now = now or timezone.now()
+    rows = (
+        _unmuted(preferences)
+        .order_by("-published_at", "-id")
+        .values_list("id", "story_id", "source_id", "published_at")[:TOP_CANDIDATES]
+    )
+    stories: dict[int, tuple[int, set, datetime]] = {}
+    for pk, story, source, published in rows:  # newest first: the first seen leads
+        key = story if story is not None else -pk
+        if key not in stories:
+            stories[key] = (pk, set(), published)
+        stories[key][1].add(source if source is not None else -pk)
+    ranked = []
+    for lead, outlets, latest in stories.values():
+        hours = max(0.0, (now - latest).total_seconds() / 3600.0)
+        score = len(outlets) * 0.5 ** (hours / TOP_HALF_LIFE_HOURS)
+        ranked.append(RankedStory(lead=lead, outlets=len(outlets), latest=latest, score=score))
+    ranked.sort(key=lambda s: (-s.score, -s.latest.timestamp(), -s.lead))
+    return ranked
+
+
+def top_story_cards(*, ranked) -> list[Article]:
+    """The lead articles of one page of ``top_story_ranking``, each with ``outlet_count``."""
+    by_id = Article.objects.filter(pk__in=[s.lead for s in ranked]).for_cards().in_bulk()
+    cards = []
+    for story in ranked:
+        article = by_id.get(story.lead)
+        if article is not None:
+            article.outlet_count = story.outlets
+            cards.append(article)
+    return cards
 
 
 @dataclass

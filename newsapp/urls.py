@@ -7,6 +7,7 @@ from newsapp import views
 news_patterns = [
     path("", views.home, name="home"),
     path("top/", views.top_stories, name="top-stories"),
+    path("latest/", views.latest, name="latest"),
     path("search/", views.search, name="search"),
     path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
     path("stories/<int:pk>/", views.story_detail, name="story-detail"),

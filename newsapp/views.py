@@ -55,13 +55,27 @@ def top_stories(request: HttpRequest) -> HttpResponse:
 
 
 def _top_stories_page(request: HttpRequest, preferences: StatedPreferences, *, paused: bool):
-    articles = selectors.top_stories(preferences=preferences)
-    page = _page(request, articles, settings.FEED_PAGE_SIZE)
+    ranked = selectors.top_story_ranking(preferences=preferences)
+    page = _page(request, ranked, settings.FEED_PAGE_SIZE)
+    page.object_list = selectors.top_story_cards(ranked=page.object_list)
     context = {"page": page, "preferences": preferences, "paused": paused}
     response = render(request, "newsapp/top_stories.html", context)
     if paused:
         response["Cache-Control"] = "private, no-store"
     return response
+
+
+# /latest/ pages through this many of the newest articles (no count of the whole archive).
+LATEST_DEPTH = 1000
+
+
+@require_GET
+def latest(request: HttpRequest) -> HttpResponse:
+    """Newest first, the same for everyone (mutes apply)."""
+    preferences = selectors.preferences_for_user(user=request.user)
+    articles = selectors.latest_articles(preferences=preferences).order_by("-published_at", "-id")
+    page = _page(request, articles[:LATEST_DEPTH], settings.FEED_PAGE_SIZE)
+    return render(request, "newsapp/latest.html", {"page": page, "preferences": preferences})
 
 
 @login_required
@@ -157,7 +171,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     preferences = selectors.preferences_for_user(user=request.user)
     articles = (
-        selectors.top_stories(preferences=preferences).filter(topics=topic)
+        selectors.latest_articles(preferences=preferences).filter(topics=topic)
         if topic not in preferences.muted_topics
         else Article.objects.none()
     )
