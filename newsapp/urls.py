@@ -2,12 +2,15 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from newsapp import views
+from newsapp import feeds, views
 
 news_patterns = [
     path("", views.home, name="home"),
     path("top/", views.top_stories, name="top-stories"),
     path("latest/", views.latest, name="latest"),
+    path("feed/", feeds.top_stories_feed, name="feed"),
+    path("topics/<slug:slug>/feed/", feeds.topic_feed, name="topic-feed"),
+    path("sources/<slug:slug>/feed/", feeds.source_feed, name="source-feed"),
     path("search/", views.search, name="search"),
     path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
     path("stories/<int:pk>/", views.story_detail, name="story-detail"),
