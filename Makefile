@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock | cksum | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: run test setup migrate lint bench clean load outage restore-drill e2e
+.PHONY: run test setup migrate lint bench bench-web clean load outage restore-drill e2e
 
 $(STAMP): requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -37,6 +37,12 @@ lint: setup
 
 bench: setup
 	$(PY) -m pytest tests/benchmarks -p no:cacheprovider -o addopts="" --benchmark-only
+
+# Whole pages through production gunicorn on PostgreSQL at 100k articles / 10k readers,
+# beside /healthz in the same run (scripts/load/bench_web.py; writes docs/benchmarks.md).
+# REUSE=1 keeps the prepared scratch database newsapp_bench. Not part of make test.
+bench-web: setup
+	$(PY) scripts/load/bench_web.py $(if $(REUSE),--reuse,)
 
 # Load, outage and restore drill on PostgreSQL (127.0.0.1:5432, scratch databases
 # newsapp_load and newsapp_restore_drill) with gunicorn and production settings.

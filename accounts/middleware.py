@@ -82,8 +82,15 @@ class SessionExpiryMiddleware:
         return response
 
 
-def record_sign_in(sender, request, user, **kwargs) -> None:
+def session_clocks_start(*, request: HttpRequest | None) -> None:
+    """Start the idle and absolute clocks of a new sign-in (a sign-in without a session,
+    such as a test client's, has none to start)."""
     if request is not None and hasattr(request, "session"):
         now = int(time.time())
         request.session[SIGNED_IN_AT] = now
         request.session[SEEN_AT] = now
+
+
+def record_sign_in(sender, request, user, **kwargs) -> None:
+    """Receiver of ``user_logged_in`` (connected in AccountsConfig.ready)."""
+    session_clocks_start(request=request)

@@ -2,7 +2,31 @@
 
 from django.apps import apps
 
-from consent.inventory import Declaration, PersonalField, declare
+from consent.inventory import Category, Declaration, PersonalField, declare, register_category
+from consent.purposes import ESSENTIAL
+
+register_category(
+    Category(
+        code="account",
+        title="Your account",
+        purpose=ESSENTIAL,
+        description="What lets you sign in: your e-mail address and password.",
+        reason="To sign you in and keep your account yours.",
+        order=10,
+    )
+)
+register_category(
+    Category(
+        code="staff_activity",
+        title="Your work in the newsroom (staff only)",
+        purpose=ESSENTIAL,
+        basis="Legitimate interest (GDPR Art. 6(1)(f)): an audit trail of edits",
+        reason="To know who changed what in the newsroom.",
+        description="The changes you made in the admin, if you are an editor.",
+        order=90,
+        applies_to=lambda user: user.is_staff,
+    )
+)
 
 
 def _password(value) -> str:

@@ -1,7 +1,7 @@
 """Privacy officers audit consent here. Nobody changes it: the ledgers are append-only.
 
 Privacy officers hold only ``view`` permissions on these models (group "Privacy officers");
-editors hold none. Every look-up of a reader by e-mail is itself recorded.
+other staff hold none. Every look-up of a reader by e-mail is itself recorded.
 """
 
 import csv
@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from consent import dp, inventory
-from consent.audit import record_access, staff_label_for
+from consent.audit import access_record_append, staff_label_for
 from consent.checkpoints import checkpoint_verify
+from consent.fields import encrypted_fields
 from consent.models import (
     AccessRecord,
     ConsentEvent,
@@ -157,7 +158,7 @@ class ConsentEventAdmin(ReadOnlyAdmin):
                 )
             else:
                 pseudonym = pseudonym_for(user.pk)
-                record_access(
+                access_record_append(
                     staff=request.user,
                     pseudonym=pseudonym,
                     what="consent events (look-up by e-mail)",
@@ -243,6 +244,9 @@ class ConsentEventAdmin(ReadOnlyAdmin):
             **self.admin_site.each_context(request),
             "title": "Record of processing activities (GDPR Art. 30)",
             "rows": rows,
+            "encrypted": [
+                f"{f.verbose_name} ({f.model._meta.verbose_name})" for f in encrypted_fields()
+            ],
             "generated_at": timezone.now(),
             "opts": self.model._meta,
         }
@@ -309,7 +313,7 @@ class ReleaseForm(forms.Form):
 
 @admin.register(StatisticRelease)
 class StatisticReleaseAdmin(ReadOnlyAdmin):
-    """Editors' statistics: noisy figures only, each release recorded with its epsilon."""
+    """Statistics for staff: noisy figures only, each release recorded with its epsilon."""
 
     list_display = ("created_at", "statistic", "day", "epsilon", "scale", "released_by")
     list_filter = ("statistic",)
@@ -360,8 +364,8 @@ class StatisticReleaseAdmin(ReadOnlyAdmin):
             statistic = dp.statistic(form.cleaned_data["statistic"])
             day = form.cleaned_data["day"] or timezone.localdate() if statistic.per_day else None
             try:
-                release = dp.release(
-                    statistic.code, staff_label=staff_label_for(request.user), day=day
+                release = dp.statistic_release(
+                    code=statistic.code, staff_label=staff_label_for(request.user), day=day
                 )
             except dp.BudgetExhausted as refusal:
                 messages.error(request, str(refusal))

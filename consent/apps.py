@@ -1,5 +1,13 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.module_loading import autodiscover_modules
+
+
+def inventory_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """``manage.py check`` fails on declarations of personal data that do not hold together."""
+    from consent import inventory
+
+    return [checks.Error(problem, id="consent.E001") for problem in inventory.problems()]
 
 
 class ConsentConfig(AppConfig):
@@ -7,7 +15,14 @@ class ConsentConfig(AppConfig):
     verbose_name = "Consent and privacy"
 
     def ready(self) -> None:
-        # Each app declares its personal data in its own ``privacy.py``.
+        # Each app registers its purposes and categories and declares its personal data
+        # in its own ``privacy.py``.
         autodiscover_modules("privacy")
-        autodiscover_modules("dp_statistics")  # what editors may see, released through consent.dp
-        from consent import reconsent  # noqa: F401  (connects the sign-in check)
+        # What staff may see of aggregate statistics, released through consent.dp.
+        autodiscover_modules("dp_statistics")
+        checks.register(inventory_check)
+        from django.contrib.auth.signals import user_logged_in
+
+        from consent.reconsent import on_logged_in
+
+        user_logged_in.connect(on_logged_in, dispatch_uid="consent-reconsent-check")

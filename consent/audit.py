@@ -5,6 +5,7 @@ reader's pseudonym (never their id or e-mail), and are shown to the reader on th
 privacy page and to privacy officers in the admin.
 """
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from consent.models import AccessRecord
@@ -25,10 +26,14 @@ def staff_label_for(staff) -> str:
 
 
 @transaction.atomic
-def record_access(*, staff, pseudonym: str, what: str) -> AccessRecord:
+def access_record_append(*, staff: AbstractBaseUser, pseudonym: str, what: str) -> AccessRecord:
+    """Log that ``staff`` looked at the data of the reader behind ``pseudonym``."""
     return chain_append(
-        AccessRecord(
-            staff=staff, staff_label=staff_label_for(staff), subject_pseudonym=pseudonym, what=what
+        record=AccessRecord(
+            staff_id=staff.pk,
+            staff_label=staff_label_for(staff),
+            subject_pseudonym=pseudonym,
+            what=what,
         )
     )
 
@@ -49,7 +54,7 @@ class AccessLoggedAdminMixin:
         if request.method == "GET" and getattr(response, "status_code", 200) == 200:
             obj = self.get_object(request, object_id)
             if obj is not None:
-                record_access(
+                access_record_append(
                     staff=request.user,
                     pseudonym=pseudonym_for(self.access_subject_id(obj)),
                     what=f"{self.access_what} (admin change page)",

@@ -3,7 +3,7 @@
 Domain apps register the statistics they can count (``register_statistic``); a release
 adds noise calibrated to the statistic's sensitivity (how much one reader can change the
 figures, bounded by the counting code) and the per-release epsilon, records what it spent,
-and refuses once the day's budget is gone. Editors see only noisy figures, and nothing
+and refuses once the day's budget is gone. Staff see only noisy figures, and nothing
 below a threshold.
 """
 
@@ -36,6 +36,7 @@ class Statistic:
     sensitivity: Callable[[], int]
     compute: Callable[[date | None], dict[str, int]]
     explanation: str
+    label_heading: str = "Group"  # what the labels of the figures are, as a column heading
 
 
 _statistics: dict[str, Statistic] = {}
@@ -76,11 +77,11 @@ def _mechanism(sensitivity: int, epsilon: float):
 
 
 @transaction.atomic
-def release(code: str, *, staff_label: str, day: date | None = None) -> StatisticRelease:
+def statistic_release(*, code: str, staff_label: str, day: date | None = None) -> StatisticRelease:
     """Release ``code`` with noise, or raise ``BudgetExhausted``."""
     stat = statistic(code)
     epsilon = settings.DP_EPSILON_PER_RELEASE
-    # Serialise releases so two editors cannot both spend the last of the budget.
+    # Serialise releases so two members of staff cannot both spend the last of the budget.
     list(StatisticRelease.objects.select_for_update().filter(created_at__gte=timezone.now()))
     if spent_today() + epsilon > settings.DP_DAILY_EPSILON_BUDGET + 1e-9:
         raise BudgetExhausted(
@@ -112,7 +113,7 @@ class Figure:
 
 
 def figures(release: StatisticRelease) -> list[Figure]:
-    """What an editor sees: noisy values, small ones suppressed, with a plain margin."""
+    """What staff see: noisy values, small ones suppressed, with a plain margin."""
     margin = math.ceil(release.scale * math.log(20))  # 95% of the noise is within this
     shown = []
     for label, value in sorted(release.values.items(), key=lambda kv: -kv[1]):

@@ -7,7 +7,7 @@ The table and column are always bound. For the row we need something that is kno
 *before* the INSERT (an auto-increment primary key is not) and that never changes for the
 life of the row, so ``bind_to`` names such a field, normally the owning reader::
 
-    keywords = EncryptedTextField(bind_to="user", blank=True)
+    notes = EncryptedTextField(bind_to="user", blank=True)
 
 A ciphertext copied into another reader's row, or into another column, then fails to
 decrypt (DecryptionError) instead of showing one reader's text to another. Two rows of

@@ -1,9 +1,10 @@
 from django import forms
 
-from consent.purposes import OPTIONAL_PURPOSES, PURPOSES
+from consent import extensions, purposes
+from consent.purposes import Purpose
 
 
-def _purpose_field(purpose, initial: bool = False) -> forms.BooleanField:
+def _purpose_field(purpose: Purpose, initial: bool = False) -> forms.BooleanField:
     return forms.BooleanField(
         required=False,
         initial=initial,
@@ -17,12 +18,14 @@ class PurposeAnswersForm(forms.Form):
 
     def __init__(self, *args, current: dict[str, bool] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        for purpose in OPTIONAL_PURPOSES:
+        for purpose in purposes.optional_purposes():
             initial = bool(current and current.get(purpose.code))
             self.fields[f"consent_{purpose.code}"] = _purpose_field(purpose, initial)
 
     def answers(self) -> dict[str, bool]:
-        return {p.code: self.cleaned_data[f"consent_{p.code}"] for p in OPTIONAL_PURPOSES}
+        return {
+            p.code: self.cleaned_data[f"consent_{p.code}"] for p in purposes.optional_purposes()
+        }
 
 
 class SignupConsentForm(PurposeAnswersForm):
@@ -43,17 +46,24 @@ class ConsentToggleForm(forms.Form):
 
     def clean_purpose(self) -> str:
         code = self.cleaned_data["purpose"]
-        if code not in PURPOSES or not PURPOSES[code].needs_consent:
+        if not purposes.takes_consent(code):
             raise forms.ValidationError("There is no optional purpose by that name.")
         return code
 
 
 class ClearForm(forms.Form):
-    reset_topics = forms.BooleanField(
-        required=False,
-        label="Also reset my topics and keywords",
-        help_text="Leave this unticked to keep the topics and keywords you chose.",
-    )
+    """One optional box per option the apps registered for "Clear recommendations"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for option in extensions.clear_options():
+            self.fields[option.name] = forms.BooleanField(
+                required=False, label=option.label, help_text=option.help_text
+            )
+
+    def chosen(self) -> frozenset[str]:
+        """The names of the ticked boxes."""
+        return frozenset(name for name in self.fields if self.cleaned_data.get(name))
 
 
 class DeleteAccountForm(forms.Form):

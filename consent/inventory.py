@@ -1,12 +1,13 @@
 """The data inventory: privacy as code.
 
 Every model field that holds personal data is declared here, by the app that owns the
-model (``accounts/privacy.py``, ``newsapp/privacy.py``, ``consent/privacy.py``), with its
-category, purpose, legal basis, retention, and how it is exported, cleared and erased.
-Export, erasure, "clear recommendations", the retention purge, the dashboard and the
-record of processing all iterate this registry; a new app joins by declaring, not by
-editing them. ``undeclared_fields()`` walks every installed model reachable from the user
-model (or holding a pseudonym) and names any field nobody declared.
+model (in its own ``privacy.py``), with its category, purpose, legal basis, retention,
+and how it is exported, cleared and erased. Categories and purposes are registered the same
+way (``register_category``, ``consent.purposes.register_purpose``). Export, erasure,
+clearing, the retention purge, the dashboard and the record of processing all iterate this
+registry; a new app joins by declaring, not by editing them. ``undeclared_fields()`` walks
+every installed model reachable from the user model (or holding a pseudonym) and names any
+field nobody declared; ``problems()`` names declarations that do not hold together.
 """
 
 from __future__ import annotations
@@ -18,33 +19,41 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 from django.utils import timezone
 
+from consent import purposes
 from consent.pseudonyms import pseudonym_for
-from consent.purposes import PURPOSES
+from consent.retention import Retention, retention_text
 
 
 @dataclass(frozen=True)
 class Category:
-    """A kind of personal data, as a reader would name it. Its code is the export key."""
+    """A kind of personal data, as a reader would name it. Its code is the export key.
+
+    ``kept_for`` states its retention when it differs from its purpose's. ``applies_to``
+    says whom the category concerns (for example staff only); the dashboard leaves it out
+    for everyone else.
+    """
 
     code: str
     title: str
     purpose: str
     description: str
-    retention: str
     order: int = 100
     basis: str = ""  # when it differs from the purpose's, e.g. a legal obligation
     reason: str = ""  # why we hold it, when the purpose's own "why" does not say it
+    kept_for: Retention | None = None
+    applies_to: Callable[[Any], bool] | None = None
 
     @property
     def why(self) -> str:
         return self.reason or self.purpose_info.why
 
     @property
-    def purpose_info(self):
-        return PURPOSES[self.purpose]
+    def purpose_info(self) -> purposes.Purpose:
+        return purposes.purpose(self.purpose)
 
     @property
     def needs_consent(self) -> bool:
@@ -53,6 +62,24 @@ class Category:
     @property
     def legal_basis(self) -> str:
         return self.basis or self.purpose_info.legal_basis
+
+    @property
+    def retention_period(self) -> Retention:
+        return self.kept_for or self.purpose_info.kept_for
+
+    @property
+    def kept_as_proof(self) -> bool:
+        """Every row outlives the account, under a pseudonym only."""
+        found = declarations(self.code)
+        return bool(found) and all(d.erasure != Erasure.DELETE for d in found)
+
+    @property
+    def retention(self) -> str:
+        period = self.retention_period
+        return retention_text(period.days, after=period.after, as_proof=self.kept_as_proof)
+
+    def concerns(self, user: Any) -> bool:
+        return self.applies_to is None or self.applies_to(user)
 
 
 @dataclass(frozen=True)
@@ -77,11 +104,13 @@ class Declaration:
     """The personal fields of one model and what the privacy operations do with them.
 
     ``subject`` is the ORM path from the model to the user (``"user"``, ``"pk"``) or
-    ``"pseudonym:<field>"`` for rows keyed by the reader's pseudonym. ``retention_days``
-    counted from ``retention_anchor`` drives the purge and the deletion dates shown.
-    ``clear(queryset, reset_topics)`` implements "Clear recommendations" and returns how
-    many items it removed. ``item_label`` lists each row on the dashboard with a button to
-    delete it alone.
+    ``"pseudonym:<field>"`` for rows keyed by the reader's pseudonym. The category's
+    retention, counted from the date field ``retention_anchor``, drives the purge and the
+    deletion dates shown. ``clear(queryset, options)`` is this model's part of "Clear
+    recommendations": ``options`` holds the names of the boxes the reader ticked (see
+    ``consent.extensions.Clearing``); it returns how many items it removed. ``item_label``
+    lists each row on the dashboard with a button to delete it alone. ``manage_url`` is the
+    URL name of the page where the reader changes it.
     """
 
     model: str
@@ -91,11 +120,10 @@ class Declaration:
     many: bool = True
     erasure: str = Erasure.DELETE
     erasure_note: str = "Deleted."
-    retention_days: int | None = None
     retention_anchor: str | None = None
-    clear: Callable[[models.QuerySet, bool], int] | None = None
-    item_label: Callable[[models.Model], str] | None = None
-    manage_url: str | None = None  # URL name of the page where the reader changes it
+    clear: Callable[[models.QuerySet, frozenset[str]], int] | None = None
+    item_label: Callable[[Any], str] | None = None
+    manage_url: str | None = None
     not_personal: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -106,42 +134,45 @@ class Declaration:
     def item_deletable(self) -> bool:
         return self.item_label is not None
 
-    def rows_for(self, user) -> models.QuerySet:
+    @property
+    def retention_days(self) -> int | None:
+        """Days a row is kept after its ``retention_anchor``; None: while the account exists."""
+        return category(self.category).retention_period.days
+
+    def rows_for(self, user: Any) -> models.QuerySet:
         manager = self.model_class._default_manager
         if self.subject.startswith("pseudonym:"):
             return manager.filter(**{self.subject.split(":", 1)[1]: pseudonym_for(user.pk)})
         return manager.filter(**{self.subject: user.pk})
 
-    def rows_to_show(self, user) -> models.QuerySet:
+    def rows_to_show(self, user: Any) -> models.QuerySet:
         """``rows_for`` with the declared relations fetched up front (no query per row)."""
         meta = self.model_class._meta
         related = [n for n in self.fields if meta.get_field(n).many_to_one]
         many = [n for n in self.fields if meta.get_field(n).many_to_many]
         return self.rows_for(user).select_related(*related).prefetch_related(*many)
 
-    def expires_on(self, row) -> date | None:
-        if self.retention_days is None or self.retention_anchor is None:
+    def expires_on(self, row: models.Model) -> date | None:
+        days = self.retention_days
+        if days is None or self.retention_anchor is None or self.erasure != Erasure.DELETE:
             return None
         anchor = getattr(row, self.retention_anchor)
         if anchor is None:
             return None
         if isinstance(anchor, datetime):
             anchor = timezone.localtime(anchor).date()
-        return anchor + timedelta(days=self.retention_days)
+        return anchor + timedelta(days=days)
 
     def expired(self) -> models.QuerySet:
         """Rows past their retention, for the purge."""
-        cutoff = timezone.now() - timedelta(days=self.retention_days)
-        anchor_field = self.model_class._meta.get_field(self.retention_anchor)
-        if isinstance(anchor_field, models.DateField) and not isinstance(
-            anchor_field, models.DateTimeField
-        ):
-            cutoff = cutoff.date()
-        return self.model_class._default_manager.filter(**{f"{self.retention_anchor}__lt": cutoff})
+        days = self.retention_days
+        if days is None or self.retention_anchor is None:
+            raise ImproperlyConfigured(f"{self.model} has no retention to purge by.")
+        return _older_than(self.model_class, self.retention_anchor, days)
 
-    def present(self, row, *, for_export: bool = True) -> dict[str, Any]:
+    def present(self, row: models.Model, *, for_export: bool = True) -> dict[str, Any]:
         """The declared fields of ``row`` as the reader sees them; JSON-ready for export."""
-        values = {}
+        values: dict[str, Any] = {}
         for name, spec in self.fields.items():
             model_field = row._meta.get_field(name)
             if model_field.many_to_many:
@@ -156,7 +187,35 @@ class Declaration:
         return values
 
 
-def _jsonable(value):
+def _older_than(model: type[models.Model], anchor: str, days: int) -> models.QuerySet:
+    moment = timezone.now() - timedelta(days=days)
+    anchor_field = model._meta.get_field(anchor)
+    by_day = isinstance(anchor_field, models.DateField) and not isinstance(
+        anchor_field, models.DateTimeField
+    )
+    cutoff: date | datetime = moment.date() if by_day else moment
+    return model._default_manager.filter(**{f"{anchor}__lt": cutoff})
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """Rows that identify nobody (counts, for example) but are kept for a purpose: the
+    purge deletes them once the purpose's retention, counted from ``retention_anchor``,
+    has passed, so what the purpose promises about them holds too."""
+
+    model: str
+    title: str
+    purpose: str
+    retention_anchor: str
+
+    def expired(self) -> models.QuerySet:
+        days = purposes.purpose(self.purpose).kept_for.days
+        if days is None:
+            return apps.get_model(self.model)._default_manager.none()
+        return _older_than(apps.get_model(self.model), self.retention_anchor, days)
+
+
+def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
@@ -164,9 +223,14 @@ def _jsonable(value):
 
 _categories: dict[str, Category] = {}
 _declarations: dict[str, Declaration] = {}
+_aggregates: list[Aggregate] = []
 
 
 def register_category(category: Category) -> Category:
+    """Called from an app's ``privacy.py``, before it declares fields in the category."""
+    known = _categories.get(category.code)
+    if known is not None and known != category:
+        raise ImproperlyConfigured(f"Category {category.code!r} is registered twice.")
     _categories[category.code] = category
     return category
 
@@ -177,6 +241,16 @@ def declare(declaration: Declaration) -> Declaration:
         raise LookupError(f"Declare category {declaration.category!r} before using it.")
     _declarations[declaration.model.lower()] = declaration
     return declaration
+
+
+def keep_aggregate(aggregate: Aggregate) -> Aggregate:
+    """Register rows without an identifier that the purge must still delete in time."""
+    _aggregates.append(aggregate)
+    return aggregate
+
+
+def aggregates() -> list[Aggregate]:
+    return list(_aggregates)
 
 
 def categories() -> list[Category]:
@@ -255,131 +329,53 @@ def subject_declarations() -> Iterable[Declaration]:
     return ordered
 
 
-# -- the categories: the export keys of DESIGN.md, in the order the dashboard shows them ---
-LEGAL_DUTY = "Legal obligation (GDPR Art. 6(1)(c)): we must be able to prove it"
-for _category in (
-    Category(
-        code="account",
-        title="Your account",
-        purpose="essential",
-        description="What lets you sign in: your e-mail address and password.",
-        reason="To sign you in and keep your account yours.",
-        retention="Until you delete your account.",
-        order=10,
-    ),
-    Category(
-        code="preferences",
-        title="The topics, keywords and mutes you chose",
-        purpose="essential",
-        description="What you told us you want to read, and what you never want to see.",
-        reason="To rank the news by the preferences you stated.",
-        retention="Until you change them or delete your account.",
-        order=20,
-    ),
-    Category(
-        code="feedback",
-        title="Your feedback on articles",
-        purpose="essential",
-        description='Your "more like this" and "less like this" on single articles.',
-        retention="One year after you gave it, or until you delete it.",
-        order=30,
-    ),
-    Category(
-        code="reading_history",
-        title="What you read",
-        purpose="personalize_history",
-        description="Which articles you opened, by day, under a pseudonym. "
-        "Only while you allow it.",
-        retention="90 days, then deleted.",
-        order=40,
-    ),
-    Category(
-        code="location",
-        title="Your region",
-        purpose="location",
-        description="The region you picked for local news, stored encrypted. "
-        "Only while you allow it.",
-        retention="Forgotten after 30 days without a visit.",
-        order=50,
-    ),
-    Category(
-        code="consents",
-        title="Your consent history",
-        purpose="essential",
-        basis=LEGAL_DUTY + " (Art. 7(1))",
-        reason="To prove what you allowed, when, and under which notice.",
-        description="Each time you allowed or withdrew something, with the notice version "
-        "you were shown.",
-        retention="Kept as proof; if you delete your account only a pseudonym remains.",
-        order=60,
-    ),
-    Category(
-        code="requests",
-        title="Your requests about your data",
-        purpose="essential",
-        basis=LEGAL_DUTY + " (Art. 5(2), 12)",
-        reason="To show that we answered your requests, and when.",
-        description="When you exported, cleared or erased your data (the kind and the "
-        "time, never the content).",
-        retention="Kept as proof under a pseudonym only.",
-        order=70,
-    ),
-    Category(
-        code="staff_access",
-        title="When our staff looked at your data",
-        purpose="essential",
-        basis=LEGAL_DUTY + " (Art. 5(2), 32)",
-        reason="So you and our privacy officer can see every time staff looked at your data.",
-        description="Every time a member of staff opened your record or looked you up.",
-        retention="Kept as proof under a pseudonym only.",
-        order=80,
-    ),
-    Category(
-        code="staff_activity",
-        title="Your work in the newsroom (staff only)",
-        purpose="essential",
-        basis="Legitimate interest (GDPR Art. 6(1)(f)): an audit trail of edits",
-        reason="To know who changed what in the newsroom.",
-        description="The changes you made in the admin, if you are an editor.",
-        retention="Until your staff account is deleted.",
-        order=90,
-    ),
-):
-    register_category(_category)
+# -- consistency --------------------------------------------------------------------------
+def _anchor_problem(declaration: Declaration) -> str | None:
+    if declaration.retention_days is None or declaration.erasure != Erasure.DELETE:
+        return None
+    if declaration.retention_anchor is None:
+        return (
+            f"{declaration.model} is kept {declaration.retention_days} days but names no "
+            "retention_anchor to count them from."
+        )
+    try:
+        anchor = declaration.model_class._meta.get_field(declaration.retention_anchor)
+    except FieldDoesNotExist:
+        return f"{declaration.model} has no field {declaration.retention_anchor!r}."
+    if not isinstance(anchor, models.DateField):
+        return f"{declaration.model}.{declaration.retention_anchor} is not a date."
+    return None
 
 
-# -- hooks the domain apps plug into the dashboard ----------------------------------------
-@dataclass(frozen=True)
-class Panel:
-    """A section another app adds to the dashboard: ``context(user)`` feeds ``template``."""
-
-    template: str
-    context: Callable[[Any], dict]
-
-
-@dataclass(frozen=True)
-class ProfilingSwitch:
-    """The reader's objection to profiling (GDPR Art. 21/22), owned by the domain app."""
-
-    is_paused: Callable[[Any], bool]
-    set_paused: Callable[[Any, bool], None]
-
-
-_panels: list[Panel] = []
-_profiling: list[ProfilingSwitch] = []
-
-
-def register_panel(panel: Panel) -> None:
-    _panels.append(panel)
-
-
-def panels() -> list[Panel]:
-    return list(_panels)
-
-
-def register_profiling_switch(switch: ProfilingSwitch) -> None:
-    _profiling[:] = [switch]
-
-
-def profiling_switch() -> ProfilingSwitch | None:
-    return _profiling[0] if _profiling else None
+def problems() -> list[str]:
+    """Declarations that do not hold together, in words; ``manage.py check`` reports them."""
+    found = []
+    registered = {p.code for p in purposes.purposes()}
+    for known in categories():
+        if known.purpose not in registered:
+            found.append(
+                f"Category {known.code!r} names the purpose {known.purpose!r}, which no app "
+                "registers."
+            )
+    for declaration in _declarations.values():
+        try:
+            apps.get_model(declaration.model)
+        except LookupError:
+            found.append(f"{declaration.model} is declared but is not an installed model.")
+            continue
+        if _categories[declaration.category].purpose in registered:
+            problem = _anchor_problem(declaration)
+            if problem:
+                found.append(problem)
+    for aggregate in _aggregates:
+        if aggregate.purpose not in registered:
+            found.append(f"{aggregate.model} is kept for an unregistered purpose.")
+            continue
+        try:
+            anchor = apps.get_model(aggregate.model)._meta.get_field(aggregate.retention_anchor)
+        except (LookupError, FieldDoesNotExist):
+            found.append(f"{aggregate.model}.{aggregate.retention_anchor} does not exist.")
+            continue
+        if not isinstance(anchor, models.DateField):
+            found.append(f"{aggregate.model}.{aggregate.retention_anchor} is not a date.")
+    return found

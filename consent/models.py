@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from consent.purposes import PURPOSE_CHOICES
+from consent.purposes import purpose_choices
 
 GENESIS_HASH = "0" * 64
 
@@ -116,7 +116,8 @@ class ConsentEvent(ChainedRecord):
         related_name="consent_events",
     )
     subject_pseudonym = models.CharField(max_length=64, db_index=True)
-    purpose = models.CharField(max_length=40, choices=PURPOSE_CHOICES)
+    # The purposes the apps registered, read when needed: a new purpose needs no migration.
+    purpose = models.CharField(max_length=40, choices=purpose_choices)
     granted = models.BooleanField()
     notice_version = models.CharField(max_length=20)
     method = models.CharField(max_length=20, choices=Method.choices)
@@ -227,7 +228,8 @@ class StatisticRelease(models.Model):
     sensitivity = models.PositiveIntegerField()
     values = models.JSONField(help_text="Noisy figures as released; never the true counts.")
     released_by = models.CharField(
-        max_length=254, help_text="Role and short pseudonym of the editor, never the e-mail."
+        max_length=254,
+        help_text="Role and short pseudonym of the member of staff, never the e-mail.",
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

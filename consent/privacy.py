@@ -1,8 +1,54 @@
-"""The personal data of the consent app itself, declared in the data inventory."""
+"""The personal data of the consent app itself (its ledgers), declared in the data
+inventory like any other app's."""
 
-from consent.inventory import Declaration, Erasure, PersonalField, declare
+from consent.inventory import (
+    Category,
+    Declaration,
+    Erasure,
+    PersonalField,
+    declare,
+    register_category,
+)
+from consent.purposes import ESSENTIAL
 
 KEPT = "Kept under a pseudonym only: the link to your account is cut."
+LEGAL_DUTY = "Legal obligation (GDPR Art. 6(1)(c)): we must be able to prove it"
+
+register_category(
+    Category(
+        code="consents",
+        title="Your consent history",
+        purpose=ESSENTIAL,
+        basis=LEGAL_DUTY + " (Art. 7(1))",
+        reason="To prove what you allowed, when, and under which notice.",
+        description="Each time you allowed or withdrew something, with the notice version "
+        "you were shown.",
+        order=60,
+    )
+)
+register_category(
+    Category(
+        code="requests",
+        title="Your requests about your data",
+        purpose=ESSENTIAL,
+        basis=LEGAL_DUTY + " (Art. 5(2), 12)",
+        reason="To show that we answered your requests, and when.",
+        description="When you exported, cleared or erased your data (the kind and the "
+        "time, never the content).",
+        order=70,
+    )
+)
+register_category(
+    Category(
+        code="staff_access",
+        title="When our staff looked at your data",
+        purpose=ESSENTIAL,
+        basis=LEGAL_DUTY + " (Art. 5(2), 32)",
+        reason="So you and our privacy officer can see every time staff looked at your data.",
+        description="Every time a member of staff opened your record or looked you up.",
+        order=80,
+    )
+)
 
 declare(
     Declaration(

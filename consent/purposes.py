@@ -1,10 +1,20 @@
-"""The purposes we process personal data for, in plain language.
+"""The purposes personal data is processed for: a registry that each app fills from its own
+``privacy.py`` with ``register_purpose``.
 
-Only ``essential`` needs no consent (it is what the reader signed up for); every other
-purpose is off until the reader grants it, and nothing is pre-ticked.
+A purpose that needs consent is off until the reader grants it, and nothing is pre-ticked;
+one that does not (the service itself, a legal duty) is always on and says why. Only the
+slug ``essential`` is known here: the consent layer's own records are kept for it.
 """
 
-from dataclasses import dataclass
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ImproperlyConfigured
+
+from consent.retention import Retention
+
+ESSENTIAL = "essential"  # the service the reader signed up for: never a toggle
 
 
 @dataclass(frozen=True)
@@ -13,56 +23,53 @@ class Purpose:
     title: str
     data: str
     why: str
-    retention: str
     legal_basis: str
     needs_consent: bool = True
+    # How long what is collected for it is kept; a category may state its own.
+    kept_for: Retention = field(default_factory=Retention)
+    always_on_because: str = "it is the service you signed up for"
+    order: int = 100
+
+    @property
+    def retention(self) -> str:
+        return self.kept_for.text
 
 
-ESSENTIAL = "essential"
-PERSONALIZE_HISTORY = "personalize_history"
-ANALYTICS = "analytics"
-LOCATION = "location"
+_purposes: dict[str, Purpose] = {}
 
-PURPOSES: dict[str, Purpose] = {
-    p.code: p
-    for p in (
-        Purpose(
-            code=ESSENTIAL,
-            title="Your account and the topics you chose",
-            data="Your e-mail address, password (stored as a salted hash), the topics, "
-            "keywords and mutes you set, and the feedback you give on articles.",
-            why="To sign you in and to rank the news by the preferences you stated.",
-            retention="Until you delete your account.",
-            legal_basis="Contract (GDPR Art. 6(1)(b))",
-            needs_consent=False,
-        ),
-        Purpose(
-            code=PERSONALIZE_HISTORY,
-            title="Use what I read to improve my feed",
-            data="Which articles you opened, by day, under a pseudonym.",
-            why="So that articles like the ones you read rank higher.",
-            retention="90 days, then deleted.",
-            legal_basis="Consent (GDPR Art. 6(1)(a))",
-        ),
-        Purpose(
-            code=ANALYTICS,
-            title="Count me in anonymous statistics",
-            data="Daily counts of reads per article and topic, with no identifier.",
-            why="So editors learn which topics readers follow, through differentially "
-            "private figures only.",
-            retention="Aggregates only; 13 months.",
-            legal_basis="Consent (GDPR Art. 6(1)(a))",
-        ),
-        Purpose(
-            code=LOCATION,
-            title="Local news for my region",
-            data="The region you choose (never your coordinates), stored encrypted.",
-            why="To rank news from your region a little higher.",
-            retention="Forgotten after 30 days without a visit.",
-            legal_basis="Consent (GDPR Art. 6(1)(a))",
-        ),
-    )
-}
 
-OPTIONAL_PURPOSES = [p for p in PURPOSES.values() if p.needs_consent]
-PURPOSE_CHOICES = [(p.code, p.title) for p in PURPOSES.values()]
+def register_purpose(purpose: Purpose) -> Purpose:
+    """Called from an app's ``privacy.py``. A code belongs to one purpose only."""
+    known = _purposes.get(purpose.code)
+    if known is not None and known != purpose:
+        raise ImproperlyConfigured(f"Purpose {purpose.code!r} is registered twice.")
+    _purposes[purpose.code] = purpose
+    return purpose
+
+
+def purposes() -> list[Purpose]:
+    return sorted(_purposes.values(), key=lambda p: (p.order, p.code))
+
+
+def purpose(code: str) -> Purpose:
+    """The registered purpose ``code``; KeyError when no app registered it."""
+    return _purposes[code]
+
+
+def optional_purposes() -> list[Purpose]:
+    """The purposes the reader may allow or refuse, in the order they are asked."""
+    return [p for p in purposes() if p.needs_consent]
+
+
+def always_on_purposes() -> list[Purpose]:
+    return [p for p in purposes() if not p.needs_consent]
+
+
+def takes_consent(code: str) -> bool:
+    known = _purposes.get(code)
+    return known is not None and known.needs_consent
+
+
+def purpose_choices() -> list[tuple[str, str]]:
+    """``ConsentEvent.purpose`` choices, read from the registry when they are needed."""
+    return [(p.code, p.title) for p in purposes()]

@@ -7,8 +7,6 @@ ordinary page view costs no query.
 
 import time
 
-from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -39,10 +37,16 @@ def mark_answered(request) -> None:
     _remember(request.session, False)
 
 
-@receiver(user_logged_in, dispatch_uid="consent-reconsent-check")
-def check_at_login(sender, request, user, **kwargs) -> None:
+def reconsent_check(*, request, user) -> None:
+    """Work out at sign-in whether ``user`` must answer again, and remember it in the
+    session (a sign-in without one, such as a test client's, has nothing to remember)."""
     if request is not None and hasattr(request, "session"):
         _remember(request.session, needs_reconsent(user))
+
+
+def on_logged_in(sender, request, user, **kwargs) -> None:
+    """Receiver of ``user_logged_in`` (connected in ConsentConfig.ready)."""
+    reconsent_check(request=request, user=user)
 
 
 class ReconsentMiddleware:

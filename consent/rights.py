@@ -1,24 +1,26 @@
 """A reader's rights over their data (GDPR Art. 15-22), each driven by the data inventory.
 
 Every operation here runs in one transaction and appends one ``DataRequest`` to its
-chained log, with counts only, under the reader's pseudonym.
+chained log, with counts only, under the reader's pseudonym, in that same transaction.
 """
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
-from consent import inventory
+from consent import extensions, inventory
 from consent.inventory import Erasure
 from consent.models import DataRequest
 from consent.pseudonyms import pseudonym_for
 from consent.services import chain_append
-
-EXPORT_SCHEMA = "newsapp.export/1"
 
 
 @dataclass
@@ -35,7 +37,7 @@ class Receipt:
     def total(self) -> int:
         return sum(count for _, count in self.lines)
 
-    def as_session(self) -> dict:
+    def as_session(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "reference": self.reference,
@@ -45,18 +47,19 @@ class Receipt:
         }
 
     @classmethod
-    def from_session(cls, data: dict) -> "Receipt":
+    def from_session(cls, data: dict[str, Any]) -> "Receipt":
         return cls(
             kind=data["kind"],
             reference=data["reference"],
             at=datetime.fromisoformat(data["at"]),
-            lines=[tuple(line) for line in data["lines"]],
-            kept=[tuple(line) for line in data.get("kept", [])],
+            lines=[(title, count) for title, count in data["lines"]],
+            kept=[(title, count) for title, count in data.get("kept", [])],
         )
 
 
-def log_request(*, pseudonym: str, kind: str, summary: dict) -> DataRequest:
-    return chain_append(DataRequest(subject_pseudonym=pseudonym, kind=kind, summary=summary))
+def data_request_append(*, pseudonym: str, kind: str, summary: dict[str, Any]) -> DataRequest:
+    """Log one request of a reader. Call inside the transaction of what it records."""
+    return chain_append(record=DataRequest(subject_pseudonym=pseudonym, kind=kind, summary=summary))
 
 
 def _receipt(request: DataRequest, lines: list[tuple[str, int]]) -> Receipt:
@@ -69,12 +72,17 @@ def _receipt(request: DataRequest, lines: list[tuple[str, int]]) -> Receipt:
 
 
 # -- export (Art. 15 and 20) ------------------------------------------------------------
-def export_data(*, user) -> dict:
-    """Everything we hold about ``user``, one key per category of the inventory."""
-    document = {"schema": EXPORT_SCHEMA, "exported_at": timezone.now().isoformat()}
+@transaction.atomic
+def data_export(*, user: AbstractBaseUser) -> dict[str, Any]:
+    """Everything we hold about ``user``, one key per category of the inventory, read in
+    one transaction with the logged request."""
+    document: dict[str, Any] = {
+        "schema": settings.PRIVACY_EXPORT_SCHEMA,
+        "exported_at": timezone.now().isoformat(),
+    }
     counts = {}
     for category in inventory.categories():
-        data = {}
+        data: dict[str, Any] = {}
         for declaration in inventory.declarations(category.code):
             rows = list(declaration.rows_to_show(user))
             values = [declaration.present(row) for row in rows]
@@ -91,29 +99,30 @@ def export_data(*, user) -> dict:
             "retention": category.retention,
             "data": data,
         }
-    with transaction.atomic():
-        log_request(pseudonym=pseudonym_for(user.pk), kind=DataRequest.Kind.EXPORT, summary=counts)
+    data_request_append(
+        pseudonym=pseudonym_for(user.pk), kind=DataRequest.Kind.EXPORT, summary=counts
+    )
     return document
 
 
 # -- clear recommendations ----------------------------------------------------------------
 @transaction.atomic
-def clear_recommendations(*, user, reset_topics: bool = False) -> Receipt:
-    """Delete feedback and everything the recommender learned from the reader (and their
-    reading history); stated topics stay unless ``reset_topics``."""
+def recommendations_clear(*, user: AbstractBaseUser, options: Collection[str] = ()) -> Receipt:
+    """Run every declaration's ``clear`` for ``user``: what each app says was learned from
+    the reader goes. ``options`` are the names of the boxes ticked on the form
+    (``consent.extensions.ClearOption``); the log records which were."""
+    chosen = frozenset(options)
     lines = []
     for category in inventory.categories():
-        count = sum(
-            d.clear(d.rows_for(user), reset_topics)
-            for d in inventory.declarations(category.code)
-            if d.clear is not None
-        )
-        if count or any(d.clear for d in inventory.declarations(category.code)):
+        clearing = [d for d in inventory.declarations(category.code) if d.clear is not None]
+        if clearing:
+            count = sum(d.clear(d.rows_for(user), chosen) for d in clearing if d.clear)
             lines.append((category.title, count))
-    request = log_request(
+    ticked: dict[str, Any] = {o.name: o.name in chosen for o in extensions.clear_options()}
+    request = data_request_append(
         pseudonym=pseudonym_for(user.pk),
         kind=DataRequest.Kind.CLEAR,
-        summary={"reset_topics": reset_topics, "deleted": dict(lines)},
+        summary={**ticked, "deleted": dict(lines)},
     )
     return _receipt(request, lines)
 
@@ -124,7 +133,7 @@ class ItemNotFound(LookupError):
 
 
 @transaction.atomic
-def delete_item(*, user, model_label: str, pk: int) -> str:
+def item_delete(*, user: AbstractBaseUser, model_label: str, pk: int) -> str:
     """Delete one listed item of ``user``; another reader's id is simply not found."""
     declaration = next(
         (
@@ -134,14 +143,14 @@ def delete_item(*, user, model_label: str, pk: int) -> str:
         ),
         None,
     )
-    if declaration is None:
+    if declaration is None or declaration.item_label is None:
         raise ItemNotFound(model_label)
     row = declaration.rows_for(user).filter(pk=pk).first()
     if row is None:
         raise ItemNotFound(model_label)
     label = declaration.item_label(row)
     row.delete()
-    log_request(
+    data_request_append(
         pseudonym=pseudonym_for(user.pk),
         kind=DataRequest.Kind.ITEM_DELETE,
         summary={inventory.category(declaration.category).title: 1},
@@ -151,25 +160,22 @@ def delete_item(*, user, model_label: str, pk: int) -> str:
 
 # -- objection to profiling (Art. 21/22) ------------------------------------------------------
 @transaction.atomic
-def set_personalization_paused(*, user, paused: bool) -> None:
-    switch = inventory.profiling_switch()
+def personalization_pause_set(*, user: AbstractBaseUser, paused: bool) -> None:
+    """Pause (object to profiling) or resume, through the switch the profiling app
+    registered; nothing happens when no app profiles."""
+    switch = extensions.profiling_switch()
     if switch is None:
         return
     switch.set_paused(user, paused)
-    log_request(
+    data_request_append(
         pseudonym=pseudonym_for(user.pk),
         kind=DataRequest.Kind.OBJECT if paused else DataRequest.Kind.RESUME,
         summary={},
     )
 
 
-def personalization_paused(*, user) -> bool:
-    switch = inventory.profiling_switch()
-    return bool(switch and switch.is_paused(user))
-
-
 # -- erasure (Art. 17) --------------------------------------------------------------------------
-def _end_sessions(user_id: int) -> int:
+def _end_sessions(user_id: Any) -> int:
     """Delete every stored session signed in as ``user_id``."""
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
@@ -180,7 +186,7 @@ def _end_sessions(user_id: int) -> int:
 
 
 @transaction.atomic
-def erase_account(*, user) -> Receipt:
+def account_erase(*, user: AbstractBaseUser) -> Receipt:
     """Erase ``user`` and all their personal data; ledger rows keep a pseudonym only."""
     pseudonym = pseudonym_for(user.pk)
     counts: dict[str, int] = {}
@@ -198,21 +204,28 @@ def erase_account(*, user) -> Receipt:
     user.delete()
     lines = [(title, count) for title, count in counts.items() if count]
     lines.append(("Signed-in sessions ended", sessions))
-    request = log_request(pseudonym=pseudonym, kind=DataRequest.Kind.ERASE, summary=dict(lines))
+    request = data_request_append(
+        pseudonym=pseudonym, kind=DataRequest.Kind.ERASE, summary=dict(lines)
+    )
     receipt = _receipt(request, lines)
     receipt.kept = [(title, count) for title, count in kept.items() if count]
     return receipt
 
 
 # -- retention ----------------------------------------------------------------------------------
-def purge_expired(*, dry_run: bool = False) -> list[tuple[str, int]]:
-    """Delete every row past its declared retention; returns counts per category."""
+@transaction.atomic
+def retention_purge(*, dry_run: bool = False) -> list[tuple[str, int]]:
+    """Delete every row past its declared retention; returns counts per category (and
+    per kind of rows that identify nobody)."""
     results = []
-    with transaction.atomic():
-        for declaration in inventory.declarations():
-            if declaration.retention_days is None or declaration.erasure != Erasure.DELETE:
-                continue
-            rows = declaration.expired()
-            count = rows.count() if dry_run else rows.delete()[0]
-            results.append((inventory.category(declaration.category).title, count))
+    for declaration in inventory.declarations():
+        if declaration.retention_days is None or declaration.erasure != Erasure.DELETE:
+            continue
+        rows = declaration.expired()
+        count = rows.count() if dry_run else rows.delete()[0]
+        results.append((inventory.category(declaration.category).title, count))
+    for aggregate in inventory.aggregates():
+        rows = aggregate.expired()
+        count = rows.count() if dry_run else rows.delete()[0]
+        results.append((aggregate.title, count))
     return results

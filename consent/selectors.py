@@ -1,21 +1,29 @@
-"""Reads of consent state and of what the dashboard shows."""
+"""Reads of consent state and of what the privacy pages show."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from consent import inventory
-from consent.models import ConsentEvent
+from consent import extensions, inventory, purposes
+from consent.inventory import Erasure
+from consent.models import ConsentEvent, PrivacyNotice
 from consent.pseudonyms import pseudonym_for
-from consent.purposes import OPTIONAL_PURPOSES
 
 
-def consents_for_user(*, user) -> dict[str, bool]:
+def current_notice_version() -> str:
+    notice = PrivacyNotice.objects.current()
+    return notice.version if notice else "unpublished"
+
+
+def consents_for_user(*, user: AbstractBaseUser) -> dict[str, bool]:
     """The current state of every optional purpose for ``user``; off unless granted."""
-    state = {p.code: False for p in OPTIONAL_PURPOSES}
+    state = {p.code: False for p in purposes.optional_purposes()}
     events = (
         ConsentEvent.objects.for_subject(pseudonym_for(user.pk))
         .order_by("id")
@@ -26,8 +34,8 @@ def consents_for_user(*, user) -> dict[str, bool]:
     return state
 
 
-def has_consent(*, user, purpose: str) -> bool:
-    if not getattr(user, "is_authenticated", False):
+def has_consent(*, user: AbstractBaseUser | AnonymousUser, purpose: str) -> bool:
+    if not user.is_authenticated:
         return False
     last = (
         ConsentEvent.objects.for_subject(pseudonym_for(user.pk))
@@ -37,6 +45,24 @@ def has_consent(*, user, purpose: str) -> bool:
         .first()
     )
     return bool(last)
+
+
+def users_consenting_to(purpose: str) -> set[int]:
+    """Ids of the readers whose latest answer for ``purpose`` is a grant (one query)."""
+    state: dict[int, bool] = {}
+    events = (
+        ConsentEvent.objects.filter(purpose=purpose, subject__isnull=False)
+        .order_by("id")
+        .values_list("subject_id", "granted")
+    )
+    for subject_id, granted in events:
+        state[subject_id] = granted
+    return {subject_id for subject_id, granted in state.items() if granted}
+
+
+def personalization_paused(*, user: AbstractBaseUser) -> bool:
+    switch = extensions.profiling_switch()
+    return bool(switch and switch.is_paused(user))
 
 
 # -- the dashboard --------------------------------------------------------------------------
@@ -49,7 +75,7 @@ class Holding:
 
     title: str
     columns: list[str]
-    rows: list[dict]  # {"values": [...], "expires_on": date|None, "delete": (label, pk)|None}
+    rows: list[dict[str, Any]]  # values, cells, expires_on, and label/pk/model when deletable
     total: int
     single: bool
     manage_url: str | None = None
@@ -70,7 +96,15 @@ class CategoryView:
         return sum(h.total for h in self.holdings)
 
 
-def _display(value) -> str:
+@dataclass
+class SectionView:
+    anchor: str
+    heading: str
+    template: str
+    context: dict[str, Any]
+
+
+def _display(value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, datetime):
@@ -86,10 +120,11 @@ def _display(value) -> str:
     return str(value)
 
 
-def _holding(declaration: inventory.Declaration, user) -> Holding:
+def _holding(declaration: inventory.Declaration, user: AbstractBaseUser) -> Holding:
     rows_qs = declaration.rows_to_show(user).order_by("-pk")
     labels = [spec.label for spec in declaration.fields.values()]
     total = rows_qs.count() if declaration.many else None
+    item_label = declaration.item_label
     rows = []
     for row in rows_qs[:ROWS_SHOWN]:
         presented = declaration.present(row, for_export=False)
@@ -99,8 +134,8 @@ def _holding(declaration: inventory.Declaration, user) -> Holding:
                 "values": values,
                 "cells": list(zip(labels, values, strict=True)),
                 "expires_on": declaration.expires_on(row),
-                "label": declaration.item_label(row) if declaration.item_deletable else None,
-                "pk": row.pk if declaration.item_deletable else None,
+                "label": item_label(row) if item_label else None,
+                "pk": row.pk if item_label else None,
                 "model": declaration.model,
             }
         )
@@ -114,13 +149,14 @@ def _holding(declaration: inventory.Declaration, user) -> Holding:
     )
 
 
-def dashboard_for(*, user) -> list[CategoryView]:
+def dashboard_for(*, user: AbstractBaseUser) -> list[CategoryView]:
+    """Every category that concerns ``user``, with what we hold in it."""
     consents = consents_for_user(user=user)
     views = []
     for category in inventory.categories():
-        holdings = [_holding(d, user) for d in inventory.declarations(category.code)]
-        if category.code == "staff_activity" and not user.is_staff:
+        if not category.concerns(user):
             continue
+        holdings = [_holding(d, user) for d in inventory.declarations(category.code)]
         views.append(
             CategoryView(
                 category=category,
@@ -131,14 +167,18 @@ def dashboard_for(*, user) -> list[CategoryView]:
     return views
 
 
-def users_consenting_to(purpose: str) -> set[int]:
-    """Ids of the readers whose latest answer for ``purpose`` is a grant (one query)."""
-    state: dict[int, bool] = {}
-    events = (
-        ConsentEvent.objects.filter(purpose=purpose, subject__isnull=False)
-        .order_by("id")
-        .values_list("subject_id", "granted")
-    )
-    for subject_id, granted in events:
-        state[subject_id] = granted
-    return {subject_id for subject_id, granted in state.items() if granted}
+def dashboard_sections(*, user: AbstractBaseUser) -> list[SectionView]:
+    """The sections other apps add to the top of the dashboard, with their context."""
+    return [
+        SectionView(s.anchor, s.heading, s.template, s.context(user)) for s in extensions.sections()
+    ]
+
+
+def erased_categories(*, user: AbstractBaseUser) -> list[inventory.Category]:
+    """What erasing the account deletes (rather than keeps under a pseudonym), for ``user``."""
+    return [
+        category
+        for category in inventory.categories()
+        if category.concerns(user)
+        and any(d.erasure == Erasure.DELETE for d in inventory.declarations(category.code))
+    ]

@@ -2,26 +2,24 @@
 
 import zlib
 from dataclasses import dataclass
+from typing import TypeVar
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
 
-from consent import inventory
-from consent.models import GENESIS_HASH, ChainedRecord, ConsentEvent, PrivacyNotice
+from consent import inventory, purposes
+from consent.models import GENESIS_HASH, ChainedRecord, ConsentEvent
 from consent.pseudonyms import pseudonym_for
-from consent.purposes import PURPOSES
-from consent.selectors import consents_for_user
+from consent.selectors import consents_for_user, current_notice_version
+
+Record = TypeVar("Record", bound=ChainedRecord)
 
 
 class UnknownPurposeError(ValueError):
     pass
 
 
-def current_notice_version() -> str:
-    notice = PrivacyNotice.objects.current()
-    return notice.version if notice else "unpublished"
-
-
-def chain_append(record: ChainedRecord) -> ChainedRecord:
+def chain_append(*, record: Record) -> Record:
     """Append ``record`` to its table's chain. Call inside a transaction."""
     model = type(record)
     # One append at a time per table. Locking only the head row is not enough on
@@ -33,30 +31,30 @@ def chain_append(record: ChainedRecord) -> ChainedRecord:
         with connection.cursor() as cursor:
             key = zlib.crc32(model._meta.db_table.encode())
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-    head = model.objects.order_by("-id").only("hash").first()
+    head = model._default_manager.order_by("-id").only("hash").first()
     record.prev_hash = head.hash if head else GENESIS_HASH
     record.hash = record.compute_hash()
     record.save()
     return record
 
 
-def _append(*, user, purpose: str, granted: bool, method: str, notice_version=None):
-    if purpose not in PURPOSES or not PURPOSES[purpose].needs_consent:
+def _append(*, user: AbstractBaseUser, purpose: str, granted: bool, method: str) -> ConsentEvent:
+    if not purposes.takes_consent(purpose):
         raise UnknownPurposeError(f"{purpose!r} is not a purpose that takes consent.")
     return chain_append(
-        ConsentEvent(
-            subject=user,
+        record=ConsentEvent(
+            subject_id=user.pk,
             subject_pseudonym=pseudonym_for(user.pk),
             purpose=purpose,
             granted=granted,
-            notice_version=notice_version or current_notice_version(),
+            notice_version=current_notice_version(),
             method=method,
         )
     )
 
 
 @transaction.atomic
-def consent_grant(*, user, purpose: str, method: str) -> ConsentEvent:
+def consent_grant(*, user: AbstractBaseUser, purpose: str, method: str) -> ConsentEvent:
     """Record that ``user`` granted ``purpose``."""
     return _append(user=user, purpose=purpose, granted=True, method=method)
 
@@ -68,7 +66,7 @@ class Withdrawal:
 
 
 @transaction.atomic
-def consent_withdraw(*, user, purpose: str, method: str) -> Withdrawal:
+def consent_withdraw(*, user: AbstractBaseUser, purpose: str, method: str) -> Withdrawal:
     """Record that ``user`` withdrew ``purpose`` and delete what was collected under it,
     in the same transaction: either both happen or neither."""
     event = _append(user=user, purpose=purpose, granted=False, method=method)
@@ -82,16 +80,16 @@ def consent_withdraw(*, user, purpose: str, method: str) -> Withdrawal:
 
 
 @transaction.atomic
-def consents_answer(*, user, answers: dict[str, bool], method: str) -> list[ConsentEvent]:
+def consents_answer(
+    *, user: AbstractBaseUser, answers: dict[str, bool], method: str
+) -> list[ConsentEvent]:
     """Record an answer for every optional purpose at once (sign-up, re-consent prompt).
 
     A purpose the reader leaves off that was on is withdrawn, with its data deleted.
     """
     state = consents_for_user(user=user)
     events = []
-    for purpose in PURPOSES.values():
-        if not purpose.needs_consent:
-            continue
+    for purpose in purposes.optional_purposes():
         granted = bool(answers.get(purpose.code))
         if not granted and state.get(purpose.code):
             events.append(consent_withdraw(user=user, purpose=purpose.code, method=method).event)
@@ -112,7 +110,7 @@ def ledger_verify(model: type[ChainedRecord] = ConsentEvent) -> LedgerReport:
     """Walk the chain from the genesis and report the first row that does not hold."""
     expected_prev = GENESIS_HASH
     checked = 0
-    for event in model.objects.order_by("id").iterator(chunk_size=2000):
+    for event in model._default_manager.order_by("id").iterator(chunk_size=2000):
         if event.prev_hash != expected_prev:
             return LedgerReport(False, checked, event.pk, "previous-hash link broken")
         if event.compute_hash() != event.hash:

@@ -10,7 +10,7 @@ import logging
 from django_tasks import task
 
 from consent.checkpoints import checkpoint_create, checkpoint_verify
-from consent.rights import purge_expired
+from consent.rights import retention_purge
 from consent.services import ledger_verify
 
 logger = logging.getLogger(__name__)
@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 @task()
 def purge_expired_data_task() -> dict[str, int]:
-    results = dict(purge_expired())
+    results = dict(retention_purge())
     logger.info("Retention purge: %s", results)  # category titles and counts only
     return results
 

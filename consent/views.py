@@ -6,6 +6,7 @@ personal data; every change is a POST with a CSRF token, in one transaction.
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consent import inventory, limits, rights
+from consent import extensions, inventory, limits, purposes, rights
 from consent.forms import (
     ClearForm,
     ConsentToggleForm,
@@ -25,9 +26,13 @@ from consent.forms import (
     PurposeAnswersForm,
 )
 from consent.models import ConsentEvent, PrivacyNotice
-from consent.purposes import OPTIONAL_PURPOSES, PURPOSES
 from consent.reconsent import mark_answered
-from consent.selectors import consents_for_user, dashboard_for
+from consent.selectors import (
+    consents_for_user,
+    dashboard_for,
+    dashboard_sections,
+    erased_categories,
+)
 from consent.services import consent_grant, consent_withdraw, consents_answer
 from newsapp.core.redirects import redirect_back
 
@@ -45,19 +50,18 @@ def _bad_request(request, message: str) -> HttpResponse:
 def dashboard(request):
     user = request.user
     consents = consents_for_user(user=user)
-    panels = [{"template": panel.template, **panel.context(user)} for panel in inventory.panels()]
     return render(
         request,
         "consent/dashboard.html",
         {
+            "sections": dashboard_sections(user=user),
             "categories": dashboard_for(user=user),
             "purposes": [
                 {"purpose": purpose, "granted": consents[purpose.code]}
-                for purpose in OPTIONAL_PURPOSES
+                for purpose in purposes.optional_purposes()
             ],
-            "essential": PURPOSES["essential"],
-            "panels": panels,
-            "paused": rights.personalization_paused(user=user),
+            "always_on": purposes.always_on_purposes(),
+            "clearings": extensions.clearings(),
             "clear_form": ClearForm(),
             "notice": PrivacyNotice.objects.current(),
         },
@@ -71,7 +75,7 @@ def consent_toggle(request):
     form = ConsentToggleForm(request.POST)
     if not form.is_valid():
         return _bad_request(request, "That consent does not exist; nothing was changed.")
-    purpose = PURPOSES[form.cleaned_data["purpose"]]
+    purpose = purposes.purpose(form.cleaned_data["purpose"])
     method = ConsentEvent.Method.DASHBOARD
     if form.cleaned_data["granted"]:
         consent_grant(user=request.user, purpose=purpose.code, method=method)
@@ -100,15 +104,10 @@ def pause(request):
     if not form.is_valid():
         return _bad_request(request, "Choose to pause or to resume personalization.")
     paused = form.cleaned_data["paused"]
-    rights.set_personalization_paused(user=request.user, paused=paused)
-    if paused:
-        messages.success(
-            request,
-            "Personalization is paused: your feed is Top stories and no profile is computed "
-            "for you. Your stated topics are kept for when you switch it back on.",
-        )
-    else:
-        messages.success(request, "Personalization is back on, with the topics you chose.")
+    rights.personalization_pause_set(user=request.user, paused=paused)
+    switch = extensions.profiling_switch()
+    if switch is not None:
+        messages.success(request, switch.paused_message if paused else switch.resumed_message)
     return redirect("consent:dashboard")
 
 
@@ -117,7 +116,7 @@ def pause(request):
 @require_POST
 def delete_item(request, model: str, pk: int):
     try:
-        label = rights.delete_item(user=request.user, model_label=model, pk=pk)
+        label = rights.item_delete(user=request.user, model_label=model, pk=pk)
     except rights.ItemNotFound:
         messages.warning(request, "That item was already gone; nothing else was changed.")
     else:
@@ -132,7 +131,7 @@ def export(request):
     wait = limits.seconds_until_allowed(user=request.user, action="export")
     if wait:
         return limits.too_many(request, wait)
-    document = rights.export_data(user=request.user)
+    document = rights.data_export(user=request.user)
     stamp = timezone.now().strftime("%Y-%m-%d")
     response = HttpResponse(
         json.dumps(document, indent=2, ensure_ascii=False, default=str),
@@ -150,10 +149,8 @@ def clear(request):
     if wait:
         return limits.too_many(request, wait)
     form = ClearForm(request.POST)
-    form.is_valid()  # a single optional checkbox: always valid
-    receipt = rights.clear_recommendations(
-        user=request.user, reset_topics=form.cleaned_data.get("reset_topics", False)
-    )
+    form.is_valid()  # optional checkboxes only: always valid
+    receipt = rights.recommendations_clear(user=request.user, options=form.chosen())
     request.session[RECEIPT_SESSION_KEY] = receipt.as_session()
     return redirect("consent:receipt")
 
@@ -164,20 +161,32 @@ def clear(request):
 def delete_account(request):
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        receipt = rights.erase_account(user=request.user)
+        receipt = rights.account_erase(user=request.user)
         logout(request)
         request.session[RECEIPT_SESSION_KEY] = receipt.as_session()
         return redirect("consent:receipt")
-    return render(request, "consent/delete.html", {"form": form})
+    return render(
+        request,
+        "consent/delete.html",
+        {"form": form, "erased": erased_categories(user=request.user)},
+    )
 
 
 @never_cache
 @require_GET
 def receipt(request):
     data = request.session.get(RECEIPT_SESSION_KEY)
+    signed_in = request.user.is_authenticated
     if not data:
-        return redirect("consent:dashboard" if request.user.is_authenticated else "newsapp:home")
-    return render(request, "consent/receipt.html", {"receipt": rights.Receipt.from_session(data)})
+        return redirect("consent:dashboard" if signed_in else "/")
+    return render(
+        request,
+        "consent/receipt.html",
+        {
+            "receipt": rights.Receipt.from_session(data),
+            "links": extensions.receipt_links(signed_in=signed_in),
+        },
+    )
 
 
 @require_GET
@@ -187,7 +196,7 @@ def notice(request):
         "consent/notice.html",
         {
             "notice": PrivacyNotice.objects.current(),
-            "purposes": list(PURPOSES.values()),
+            "purposes": purposes.purposes(),
             "categories": inventory.categories(),
         },
     )
@@ -207,7 +216,7 @@ def review(request):
         )
         mark_answered(request)
         messages.success(request, "Thank you: your answers are recorded against the new notice.")
-        return redirect_back(request, "newsapp:home")
+        return redirect_back(request, settings.LOGIN_REDIRECT_URL)
     return render(
         request,
         "consent/review.html",

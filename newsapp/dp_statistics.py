@@ -7,9 +7,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from consent.dp import Statistic, register_statistic
-from consent.purposes import ANALYTICS
 from consent.selectors import users_consenting_to
 from newsapp.models import Article, DailyReadCount, Topic, TopicFollow
+from newsapp.purposes import ANALYTICS
 
 
 def followers_per_topic(day=None) -> dict[str, int]:
@@ -51,6 +51,7 @@ register_statistic(
         per_day=False,
         sensitivity=lambda: settings.DP_MAX_TOPICS_PER_READER,
         compute=followers_per_topic,
+        label_heading="Topic",
         explanation="Readers who allowed statistics and follow each topic (each reader "
         f"counts for at most {settings.DP_MAX_TOPICS_PER_READER} topics).",
     )
@@ -66,6 +67,7 @@ register_statistic(
             settings.DP_MAX_READS_PER_READER_PER_DAY * settings.DP_MAX_TOPICS_PER_ARTICLE
         ),
         compute=reads_per_topic,
+        label_heading="Topic",
         explanation="Articles opened by readers who allowed statistics, per topic of the "
         f"article (at most {settings.DP_MAX_READS_PER_READER_PER_DAY} reads per reader a day).",
     )

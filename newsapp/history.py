@@ -17,9 +17,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from consent.pseudonyms import pseudonym_for
-from consent.purposes import ANALYTICS, PERSONALIZE_HISTORY
 from consent.selectors import consents_for_user
 from newsapp.models import DailyReadCount, ReadingEvent
+from newsapp.purposes import ANALYTICS, PERSONALIZE_HISTORY
 
 
 def _read_quota_key(pseudonym: str, day) -> str:

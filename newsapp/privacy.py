@@ -1,37 +1,156 @@
-"""The personal data of the news domain, declared in the data inventory, and the news
-domain's part of the privacy dashboard (how the feed is made, pausing personalization)."""
+"""The personal data of the news domain, declared in the data inventory: its purposes,
+its categories and its fields, and the news domain's part of the privacy pages (how the
+feed is made, pausing personalization, what "Clear recommendations" clears)."""
 
-from consent.inventory import (
-    Declaration,
-    Panel,
-    PersonalField,
+from consent.extensions import (
+    Clearing,
+    ClearOption,
+    Link,
     ProfilingSwitch,
-    declare,
-    register_panel,
+    Section,
+    register_clearing,
     register_profiling_switch,
+    register_receipt_link,
+    register_section,
 )
+from consent.inventory import (
+    Aggregate,
+    Category,
+    Declaration,
+    PersonalField,
+    declare,
+    keep_aggregate,
+    register_category,
+)
+from consent.purposes import ESSENTIAL, Purpose, register_purpose
+from consent.retention import Retention
 from newsapp.models import (
     LOCATION_RETENTION_DAYS,
     ArticleFeedback,
     ReaderPreferences,
     TopicFollow,
 )
+from newsapp.purposes import ANALYTICS, LOCATION, PERSONALIZE_HISTORY
 
 FEEDBACK_RETENTION_DAYS = 365
 HISTORY_RETENTION_DAYS = 90
+ANALYTICS_RETENTION_DAYS = 395  # 13 months of daily counts
+RESET_TOPICS = "reset_topics"  # the box on "Clear recommendations" (a URL contract)
+CONSENT = "Consent (GDPR Art. 6(1)(a))"
+
+# -- purposes ---------------------------------------------------------------------------------
+register_purpose(
+    Purpose(
+        code=ESSENTIAL,
+        title="Your account and the topics you chose",
+        data="Your e-mail address, password (stored as a salted hash), the topics, "
+        "keywords and mutes you set, and the feedback you give on articles.",
+        why="To sign you in and to rank the news by the preferences you stated.",
+        legal_basis="Contract (GDPR Art. 6(1)(b))",
+        needs_consent=False,
+        order=10,
+    )
+)
+register_purpose(
+    Purpose(
+        code=PERSONALIZE_HISTORY,
+        title="Use what I read to improve my feed",
+        data="Which articles you opened, by day, under a pseudonym.",
+        why="So that articles like the ones you read rank higher.",
+        legal_basis=CONSENT,
+        kept_for=Retention(days=HISTORY_RETENTION_DAYS),
+        order=20,
+    )
+)
+register_purpose(
+    Purpose(
+        code=ANALYTICS,
+        title="Count me in anonymous statistics",
+        data="Daily counts of reads per article and topic, with no identifier.",
+        why="So editors learn which topics readers follow, through differentially "
+        "private figures only.",
+        legal_basis=CONSENT,
+        kept_for=Retention(days=ANALYTICS_RETENTION_DAYS),
+        order=30,
+    )
+)
+register_purpose(
+    Purpose(
+        code=LOCATION,
+        title="Local news for my region",
+        data="The region you choose (never your coordinates), stored encrypted.",
+        why="To rank news from your region a little higher.",
+        legal_basis=CONSENT,
+        kept_for=Retention(days=LOCATION_RETENTION_DAYS, after="your last visit"),
+        order=40,
+    )
+)
+
+# The daily counts identify nobody, but the analytics purpose promises how long they stay.
+keep_aggregate(
+    Aggregate(
+        model="newsapp.DailyReadCount",
+        title="Anonymous daily counts of reads",
+        purpose=ANALYTICS,
+        retention_anchor="day",
+    )
+)
+
+# -- categories: the export keys of DESIGN.md ---------------------------------------------------
+register_category(
+    Category(
+        code="preferences",
+        title="The topics, keywords and mutes you chose",
+        purpose=ESSENTIAL,
+        description="What you told us you want to read, and what you never want to see.",
+        reason="To rank the news by the preferences you stated.",
+        order=20,
+    )
+)
+register_category(
+    Category(
+        code="feedback",
+        title="Your feedback on articles",
+        purpose=ESSENTIAL,
+        description='Your "more like this" and "less like this" on single articles.',
+        kept_for=Retention(days=FEEDBACK_RETENTION_DAYS, after="you gave it"),
+        order=30,
+    )
+)
+register_category(
+    Category(
+        code="reading_history",
+        title="What you read",
+        purpose=PERSONALIZE_HISTORY,
+        description="Which articles you opened, by day, under a pseudonym. "
+        "Only while you allow it.",
+        order=40,
+    )
+)
+register_category(
+    Category(
+        code="location",
+        title="Your region",
+        purpose=LOCATION,
+        description="The region you picked for local news, stored encrypted. "
+        "Only while you allow it.",
+        order=50,
+    )
+)
 
 
-def _clear_keywords(rows, reset_topics: bool) -> int:
-    if not reset_topics:
+# -- fields -------------------------------------------------------------------------------------
+def _clear_keywords(rows, options: frozenset[str]) -> int:
+    if RESET_TOPICS not in options:
         return 0
     return rows.exclude(keywords="").update(keywords="")
 
 
-def _clear_follows(rows, reset_topics: bool) -> int:
-    return rows.delete()[0] if reset_topics else 0
+def _clear_follows(rows, options: frozenset[str]) -> int:
+    return rows.delete()[0] if RESET_TOPICS in options else 0
 
 
-def _clear_feedback(rows, reset_topics: bool) -> int:
+def _clear_feedback(rows, options: frozenset[str]) -> int:
     """Feedback and reading history go on every clear."""
     return rows.delete()[0]
 
@@ -82,7 +201,6 @@ declare(
             "created_at": PersonalField("Given on"),
         },
         not_personal={"user": "the link to the owner"},
-        retention_days=FEEDBACK_RETENTION_DAYS,
         retention_anchor="created_at",
         clear=_clear_feedback,
         item_label=lambda row: f"{row.get_kind_display()}: {row.article.title}",
@@ -100,7 +218,6 @@ declare(
             "day": PersonalField("Day (never the time)"),
             "pseudonym": PersonalField("Pseudonym"),
         },
-        retention_days=HISTORY_RETENTION_DAYS,
         retention_anchor="day",
         clear=_clear_feedback,
         item_label=lambda row: f"Read: {row.article.title} ({row.day:%d %b})",
@@ -115,10 +232,11 @@ declare(
         many=False,
         fields={
             "region": PersonalField("Region you chose (stored encrypted)"),
-            "last_seen_on": PersonalField("Last visit (the 30 days count from here)"),
+            "last_seen_on": PersonalField(
+                f"Last visit (the {LOCATION_RETENTION_DAYS} days count from here)"
+            ),
         },
         not_personal={"user": "the link to the owner"},
-        retention_days=LOCATION_RETENTION_DAYS,
         retention_anchor="last_seen_on",
         manage_url="newsapp:region",
     )
@@ -147,7 +265,15 @@ def _feed_panel_context(user) -> dict:
     }
 
 
-register_panel(Panel(template="newsapp/_privacy_feed_panel.html", context=_feed_panel_context))
+# -- the news domain's part of the privacy pages -------------------------------------------------
+register_section(
+    Section(
+        anchor="how",
+        heading="How your feed is made",
+        template="newsapp/_privacy_feed_panel.html",
+        context=_feed_panel_context,
+    )
+)
 
 
 def _is_paused(user) -> bool:
@@ -160,4 +286,29 @@ def _set_paused(user, paused: bool) -> None:
     preferences.save(update_fields=["personalization_paused", "updated_at"])
 
 
-register_profiling_switch(ProfilingSwitch(is_paused=_is_paused, set_paused=_set_paused))
+register_profiling_switch(
+    ProfilingSwitch(
+        is_paused=_is_paused,
+        set_paused=_set_paused,
+        paused_message="Personalization is paused: your feed is Top stories and no profile is "
+        "computed for you. Your stated topics are kept for when you switch it back on.",
+        resumed_message="Personalization is back on, with the topics you chose.",
+    )
+)
+
+register_clearing(
+    Clearing(
+        description="Deletes your feedback and everything the recommender learned from you. "
+        "Your topics stay unless you tick the box.",
+        options=(
+            ClearOption(
+                name=RESET_TOPICS,
+                label="Also reset my topics and keywords",
+                help_text="Leave this unticked to keep the topics and keywords you chose.",
+            ),
+        ),
+    )
+)
+
+register_receipt_link(Link("Go to your feed", "newsapp:home", signed_in=True))
+register_receipt_link(Link("Read Top stories", "newsapp:top-stories", signed_in=False))

@@ -8,16 +8,16 @@ vocabulary (no refit), so a new article ranks within a request; edits, unpublish
 topic changes trigger a full build (``manage.py build_index`` does one ahead of time).
 """
 
-import copy
 import hashlib
 import logging
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 
 from newsapp.models import Article, Topic
 from newsapp.recommender import Document, Index, Profile, build_index, load_index, save_index
@@ -55,34 +55,47 @@ def content_stamp() -> ContentStamp:
     )
 
 
-def content_version() -> str:
-    """A short key that changes whenever the published corpus or a topic changes."""
-    return content_stamp().version
+# What ``article_document`` reads: ``for_documents`` loads it with no query per article.
+DOCUMENT_FIELDS = ("id", "title", "summary", "body", "published_at", "source__slug", "region__slug")
 
 
-def article_documents(ids=None, progress=None) -> list[Document]:
+def for_documents(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """``articles`` with what :func:`article_document` reads and nothing more."""
+    return (
+        articles.select_related("source", "region")
+        .prefetch_related("topics")
+        .only(*DOCUMENT_FIELDS)
+    )
+
+
+def article_document(article: Article) -> Document:
+    """An article as the recommender sees it (from :func:`for_documents`): the one adapter
+    from the model to ``Document``, for the index and for topic suggestions alike."""
+    return Document(
+        id=article.pk,
+        title=article.title,
+        text=f"{article.summary}\n{article.plain_text}",
+        topics=frozenset(topic.slug for topic in article.topics.all()),
+        source=article.source.slug if article.source else None,
+        published_at=article.published_at,
+        region=article.region.slug if article.region else None,
+    )
+
+
+# Wraps the rows as they are read (a tqdm bar in the build command).
+Progress = Callable[[Iterator[Article]], Iterable[Article]]
+
+
+def article_documents(
+    ids: Iterable[int] | None = None, progress: Progress | None = None
+) -> list[Document]:
     """Every published article as a ``Document`` (only ``ids`` when given); ``progress``
     wraps the row iterator (a tqdm bar in the build command)."""
     articles = Article.objects.published()
     if ids is not None:
         articles = articles.filter(pk__in=ids)
-    articles = (
-        articles.select_related("source", "region")
-        .prefetch_related("topics")
-        .only("id", "title", "summary", "body", "published_at", "source__slug", "region__slug")
-    )
-    return [
-        Document(
-            id=article.pk,
-            title=article.title,
-            text=f"{article.summary}\n{article.plain_text}",
-            topics=frozenset(topic.slug for topic in article.topics.all()),
-            source=article.source.slug if article.source else None,
-            published_at=article.published_at,
-            region=article.region.slug if article.region else None,
-        )
-        for article in (progress or iter)(articles.iterator(chunk_size=2000))
-    ]
+    rows = for_documents(articles).iterator(chunk_size=2000)
+    return [article_document(article) for article in (progress(rows) if progress else rows)]
 
 
 def topic_keywords() -> dict[str, list[str]]:
@@ -103,10 +116,8 @@ def _grown(previous: tuple[Index, ContentStamp], stamp: ContentStamp) -> Index |
     new = [pk for pk, status in changed if status == Article.Status.PUBLISHED]
     if old.published + len(new) != stamp.published:
         return None
-    grown = copy.copy(index)  # readers of the old index in other threads are unaffected
-    grown.source_names = list(index.source_names)
-    grown.add(article_documents(ids=new))
-    return grown
+    # A new index: readers of the old one in other threads are unaffected.
+    return index.with_documents(article_documents(ids=new))
 
 
 def get_index() -> Index:
@@ -140,7 +151,7 @@ def get_index() -> Index:
         return index
 
 
-def build_now(progress=None) -> tuple[Index, str]:
+def build_now(progress: Progress | None = None) -> tuple[Index, str]:
     """A full build (refit) for the current content, saved for every worker."""
     stamp = content_stamp()
     index = build_index(article_documents(progress=progress), topic_keywords=topic_keywords())

@@ -225,7 +225,7 @@ def topics_never_seen(*, preferences: StatedPreferences) -> list[Topic]:
 
 def more_like_this(*, article: Article, preferences: StatedPreferences, limit: int = 5):
     ids = ranking.get_index().similar(article.pk, preferences.profile(), k=limit)
-    return _articles_in_order(ids)
+    return _articles_in_order([int(i) for i in ids])  # article primary keys
 
 
 def _unmuted(preferences: StatedPreferences):

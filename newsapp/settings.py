@@ -285,6 +285,8 @@ DP_MAX_READS_PER_READER_PER_DAY = 5  # contribution bound for reads
 DP_MAX_TOPICS_PER_ARTICLE = 2
 # Exports and clears a reader may ask for per hour (then a 429 that says when to retry).
 PRIVACY_REQUESTS_PER_HOUR = 10
+# The "schema" of /privacy/export.json (a contract of DESIGN.md).
+PRIVACY_EXPORT_SCHEMA = "newsapp.export/1"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -8,13 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consent.purposes import LOCATION, PURPOSES
+from consent.purposes import purpose
 from consent.selectors import has_consent
 from newsapp import coverage, ranking, selectors, services
 from newsapp.core.redirects import redirect_back
 from newsapp.forms import FeedbackForm, RegionForm, SearchForm, TopicsForm
 from newsapp.history import article_view_record
 from newsapp.models import Article, ArticleFeedback, Region, Source, Story, Topic, TopicFollow
+from newsapp.purposes import LOCATION
 from newsapp.search import query as search_query
 from newsapp.search.results import MAX_RESULTS, Filters, search_page
 from newsapp.selectors import StatedPreferences
@@ -315,7 +316,7 @@ def region(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "allowed": allowed,
-            "purpose": PURPOSES[LOCATION],
+            "purpose": purpose(LOCATION),
             "regions": Region.objects.all(),
             "current": current,
         },

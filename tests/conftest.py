@@ -18,6 +18,11 @@ def fast_isolated_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.RECOMMENDER_INDEX_DIR = tmp_path / "index"
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        # Redis keeps counts between tests (the database cache is rolled back with each).
+        from django.core.cache import cache
+
+        cache.clear()
     ranking.reset_cache()
     yield
     ranking.reset_cache()

@@ -25,11 +25,11 @@ from django.test import Client
 from django.utils import timezone
 
 from consent import dp, inventory
-from consent.audit import record_access
+from consent.audit import access_record_append
 from consent.checkpoints import checkpoint_create
 from consent.models import PrivacyNotice
 from consent.pseudonyms import pseudonym_for
-from consent.rights import log_request
+from consent.rights import data_request_append
 from consent.services import consent_grant
 from newsapp.models import Article, ArticleFeedback, ReadingEvent, Region
 from tests.factories import ArticleFactory, SourceFactory, TopicFactory, UserFactory, follow
@@ -179,11 +179,11 @@ def build_world() -> World:
     editor = _staff("Editors")
     officer = _staff("Privacy officers")
     superuser = _staff("", is_superuser=True)
-    log_request(pseudonym=pseudonym_for(reader.pk), kind="export", summary={})
-    record_access(staff=superuser, pseudonym=pseudonym_for(reader.pk), what="test")
+    data_request_append(pseudonym=pseudonym_for(reader.pk), kind="export", summary={})
+    access_record_append(staff=superuser, pseudonym=pseudonym_for(reader.pk), what="test")
     checkpoint_create()
     statistic = dp.statistics()[0].code
-    dp.release(statistic, staff_label="setup")
+    dp.statistic_release(code=statistic, staff_label="setup")
     ids = {
         "article": article.slug,
         "draft": draft.slug,

@@ -16,35 +16,18 @@ REFERENCE_SIZE = 500  # tagged articles that calibrate the confidences
 BATCH = 500
 
 
-def _document(article: Article, topics: Iterable[str] = ()) -> Document:
-    return Document(
-        id=article.pk,
-        title=article.title,
-        text=f"{article.summary}\n{article.plain_text}",
-        topics=frozenset(topics),
-    )
-
-
 def reference_documents(limit: int = REFERENCE_SIZE) -> list[Document]:
     """The most recent articles editors tagged, with their topics."""
-    articles = (
-        Article.objects.filter(topics__isnull=False)
-        .distinct()
-        .order_by("-published_at", "-id")
-        .prefetch_related("topics")
-        .only("id", "title", "summary", "body")[:limit]
-    )
-    return [_document(a, (t.slug for t in a.topics.all())) for a in articles]
+    articles = ranking.for_documents(
+        Article.objects.filter(topics__isnull=False).distinct().order_by("-published_at", "-id")
+    )[:limit]
+    return [ranking.article_document(a) for a in articles]
 
 
 def topic_suggestions_refresh(*, article_ids: Iterable[int]) -> int:
     """Replace the suggestions of the given articles that have no topic yet; returns how many."""
     ids = list(article_ids)
-    articles = list(
-        Article.objects.filter(pk__in=ids, topics__isnull=True).only(
-            "id", "title", "summary", "body"
-        )
-    )
+    articles = list(ranking.for_documents(Article.objects.filter(pk__in=ids, topics__isnull=True)))
     if not articles:
         return 0
     index = ranking.get_index()
@@ -53,7 +36,9 @@ def topic_suggestions_refresh(*, article_ids: Iterable[int]) -> int:
     created = 0
     for start in range(0, len(articles), BATCH):
         batch = articles[start : start + BATCH]
-        results = suggest_topics(index, [_document(a) for a in batch], reference=reference)
+        results = suggest_topics(
+            index, [ranking.article_document(a) for a in batch], reference=reference
+        )
         rows = [
             TopicSuggestion(article=article, topic=topics[slug], confidence=confidence)
             for article, suggestions in zip(batch, results, strict=True)

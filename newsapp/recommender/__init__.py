@@ -5,7 +5,9 @@ benchmarked alone. The Django side (``newsapp.ranking``) only adapts models to
 ``Document`` and ``Profile``.
 """
 
-from newsapp.recommender.index import Index, build_index
+from newsapp.recommender.build import build_index
+from newsapp.recommender.index import Index
+from newsapp.recommender.scoring import Scoring
 from newsapp.recommender.storage import load_index, save_index
 from newsapp.recommender.terms import meaningful_terms, surface_forms
 from newsapp.recommender.types import Document, Profile, Reasons, Recommendation
@@ -16,6 +18,7 @@ __all__ = [
     "Profile",
     "Reasons",
     "Recommendation",
+    "Scoring",
     "build_index",
     "load_index",
     "meaningful_terms",

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from newsapp.recommender.index import Index
 from newsapp.recommender.terms import document_text
@@ -46,13 +45,7 @@ def document_vectors(index: Index, documents: Sequence[Document]) -> sp.csr_matr
     others transformed with its vocabulary (no refit), so a brand-new article compares."""
     rows = [index.position.get(d.id) for d in documents]
     missing = [d for d, row in zip(documents, rows, strict=True) if row is None]
-    extra = (
-        normalize(index.vectorizer.transform([document_text(d) for d in missing]))
-        .astype(np.float32)
-        .tocsr()
-        if missing
-        else None
-    )
+    extra = index.vectorise([document_text(d) for d in missing]) if missing else None
     parts, taken = [], 0
     for row in rows:
         if row is None:

@@ -30,7 +30,8 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
-from newsapp.recommender.index import Index, build_index
+from newsapp.recommender.build import build_index
+from newsapp.recommender.index import Index
 from newsapp.recommender.types import Document, Profile
 
 CUTOFF = 10

@@ -6,13 +6,18 @@ topic with no tagged article still works), and precomputes every article's stand
 affinity to every topic. A request then only combines a few precomputed rows, scores
 typed keywords through the columns of the few terms they contain, and reranks a short
 candidate list for freshness and diversity.
+
+An index never changes once built: growing it (``with_documents``) returns a new index that
+shares what did not change, so threads still reading the old one are unaffected.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,14 +25,20 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from newsapp.recommender.explain import Explainer
-from newsapp.recommender.learning import PROTOTYPE_THRESHOLD, learn_topics, top_terms
-from newsapp.recommender.terms import VECTORIZER_PARAMS, document_text, inflections
-from newsapp.recommender.types import Document, Profile, Recommendation
+from newsapp.recommender.learning import PROTOTYPE_THRESHOLD, top_terms
+from newsapp.recommender.rows import (
+    apply_tag_floor,
+    source_codes,
+    tag_matrix,
+    timestamps,
+    utc_timestamp,
+)
+from newsapp.recommender.scoring import FollowedTopic, Scoring
+from newsapp.recommender.terms import document_text, inflections
+from newsapp.recommender.types import DocId, Document, Profile, Recommendation
 
 # Most terms kept per ad-hoc query vector (typed keywords, feedback).
 QUERY_TERMS = 300
-# An editor's tag is certain: a tagged article scores at least this many standard deviations.
-TAG_FLOOR = 3.0
 # Affinities are anchored so that above 0 an article is taken to be about a topic (used for
 # mutes and for what an exploration pick is about).
 PREDICT_THRESHOLD = 0.0
@@ -43,23 +54,44 @@ EXPLORATION_POSITION = 3
 REGION_BOOST = 0.5
 
 
-def _utc_timestamp(value: datetime | None) -> float:
-    if value is None:
-        return math.nan
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.timestamp()
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+def _read_only_sparse(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    # Not sorted first: the order of a row's terms breaks ties in "Why this?". An operation
+    # that would sort it in place (``count_nonzero``, ``tolil``) raises instead of racing.
+    for array in (matrix.data, matrix.indices, matrix.indptr):
+        array.flags.writeable = False
+    return matrix
+
+
+class _Parts(NamedTuple):
+    """What relevance is made of, kept for the explanation."""
+
+    relevance: np.ndarray
+    topic_rows: np.ndarray
+    topic_weights: np.ndarray
+    topic_shifts: np.ndarray
+    keyword_terms: list[tuple[str, list[str]]]
+    keyword_vector: sp.csr_matrix | None
+    liked_vector: sp.csr_matrix | None
+    liked_scores: np.ndarray | None
 
 
 class Index:
-    """Precomputed TF-IDF state for one corpus. Built by :func:`build_index`."""
+    """Precomputed TF-IDF state for one corpus. Built by :func:`build_index`, grown by
+    :meth:`with_documents`, never changed: the index takes the arrays it is given and makes
+    them read-only, so an index shared by many threads cannot be written by accident.
+    (The one thing that moves is the per-minute freshness cache, replaced whole.)"""
 
     def __init__(
         self,
         *,
         vectorizer: TfidfVectorizer,
         matrix: sp.csr_matrix,
-        doc_ids: list,
+        doc_ids: list[DocId],
         topics: list[str],
         topic_profiles: sp.csr_matrix,
         affinity: np.ndarray,
@@ -71,50 +103,60 @@ class Index:
         published: np.ndarray,
         regions: list[str | None],
     ) -> None:
-        self.vectorizer = vectorizer
-        self.matrix = matrix
+        self.vectorizer = vectorizer  # fitted; only ever used to transform
+        self.matrix = _read_only_sparse(matrix)
         self.doc_ids = doc_ids
         self.topics = topics
-        self.topic_profiles = topic_profiles
-        self.affinity = affinity  # (topics, docs) z-scores
-        self.affinity_mean = affinity_mean
-        self.affinity_std = affinity_std
-        self.tags = tags  # (docs, topics) booleans from editors
-        self.sources = sources  # source code per doc, -1 when none
+        self.topic_profiles = _read_only_sparse(topic_profiles)
+        self.affinity = _read_only(affinity)  # (topics, docs) z-scores
+        self.affinity_mean = _read_only(affinity_mean)
+        self.affinity_std = _read_only(affinity_std)
+        self.tags = _read_only_sparse(tags)  # (docs, topics) booleans from editors
+        self.sources = _read_only(sources)  # source code per doc, -1 when none
         self.source_names = source_names
-        self.published = published  # UTC epoch seconds, NaN when unknown
+        self.published = _read_only(published)  # UTC epoch seconds, NaN when unknown
         self.regions = regions
-        self._refresh_derived()
-
-    # -- derived state, rebuilt after build, add and load ---------------------------------
-    def _refresh_derived(self) -> None:
-        self.terms = self.vectorizer.get_feature_names_out()
-        self.columns = self.matrix.tocsc()
-        self.position = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
-        self.topic_position = {slug: i for i, slug in enumerate(self.topics)}
-        self.source_position = {name: i for i, name in enumerate(self.source_names)}
-        self.tag_columns = self.tags.tocsc()
         self._freshness_cache: tuple[tuple[float, float], np.ndarray] | None = None
-        self._analyzer = self.vectorizer.build_analyzer()
+        self._derive()
+
+    # -- derived state, computed once ------------------------------------------------------
+    def _derive(self) -> None:
+        self.terms = _read_only(self.vectorizer.get_feature_names_out())
+        self.columns = _read_only_sparse(self.matrix.tocsc())
+        self.position: Mapping[DocId, int] = MappingProxyType(
+            {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
+        )
+        self.topic_position: Mapping[str, int] = MappingProxyType(
+            {slug: i for i, slug in enumerate(self.topics)}
+        )
+        self.source_position: Mapping[str, int] = MappingProxyType(
+            {name: i for i, name in enumerate(self.source_names)}
+        )
+        self.tag_columns = _read_only_sparse(self.tags.tocsc())
+        self._analyzer: Callable[[str], list[str]] = self.vectorizer.build_analyzer()
         self.region_names = sorted({r for r in self.regions if r})
         region_position = {name: i for i, name in enumerate(self.region_names)}
-        self.region_codes = np.array(
-            [region_position.get(r, -1) if r else -1 for r in self.regions], dtype=np.int32
+        self.region_codes = _read_only(
+            np.array(
+                [region_position.get(r, -1) if r else -1 for r in self.regions], dtype=np.int32
+            )
         )
-        self._vocabulary = self.vectorizer.vocabulary_
-        self._idf = np.asarray(self.vectorizer.idf_, dtype=np.float32)
-        self._dated = ~np.isnan(self.published)
+        self._vocabulary: Mapping[str, int] = self.vectorizer.vocabulary_
+        self._idf = _read_only(np.asarray(self.vectorizer.idf_, dtype=np.float32))
+        self._dated = _read_only(~np.isnan(self.published))
+        predicted: np.ndarray
         if self.affinity.shape[0] and self.affinity.shape[1]:
             best = self.affinity.argmax(axis=0)
             confident = self.affinity.max(axis=0) >= PREDICT_THRESHOLD
-            self.predicted = np.where(confident, best, -1).astype(np.int32)
+            predicted = np.where(confident, best, -1).astype(np.int32)
         else:
-            self.predicted = np.full(len(self.doc_ids), -1, dtype=np.int32)
+            predicted = np.full(len(self.doc_ids), -1, dtype=np.int32)
         untagged = np.asarray(self.tags.sum(axis=1)).ravel() == 0
-        self.predicted[~untagged] = -1
+        predicted[~untagged] = -1
+        self.predicted = _read_only(predicted)
         # What each document is about: its first editor tag, else its confident prediction.
         tagged_topic = np.asarray(self.tags.argmax(axis=1)).ravel() if self.topics else None
-        self.about = (
+        self.about = _read_only(
             np.where(untagged, self.predicted, tagged_topic).astype(np.int32)
             if tagged_topic is not None
             else self.predicted.copy()
@@ -124,29 +166,23 @@ class Index:
         return len(self.doc_ids)
 
     # -- vectors -----------------------------------------------------------------------
-    def _vectorise(self, texts: Sequence[str]) -> sp.csr_matrix:
+    def vectorise(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Normalised TF-IDF rows of ``texts`` over this index's vocabulary (no refit)."""
         return normalize(self.vectorizer.transform(texts)).astype(np.float32).tocsr()
-
-    def analyse(self, text: str) -> list[str]:
-        """The terms the index sees in ``text`` (lower-cased, accents stripped)."""
-        return self._analyzer(text)
 
     def keyword_terms(self, keyword: str) -> list[str]:
         """The index terms a typed keyword stands for: its own, and the singular or plural
         of each that the vocabulary holds ("tram" also finds "trams", "policies" finds
         "policy"), so a reader need not guess which form the articles use."""
-        terms = []
+        terms: list[str] = []
         for term in self._analyzer(keyword):
             for form in (term, *inflections(term)):
                 if form in self._vocabulary and form not in terms:
                     terms.append(form)
         return terms
 
-    def _query_vector(self, text: str) -> sp.csr_matrix:
-        return self._terms_vector(self._analyzer(text))
-
     def _terms_vector(self, terms: Iterable[str]) -> sp.csr_matrix:
-        """What ``_vectorise`` gives for one short text, without scikit-learn's per-call
+        """What ``vectorise`` gives for one short text, without scikit-learn's per-call
         validation (which costs more than the arithmetic for a few keywords)."""
         counts: dict[int, int] = {}
         for term in terms:
@@ -180,10 +216,7 @@ class Index:
         std = raw.std()
         return (raw - raw.mean()) / (std if std > 1e-9 else 1.0)
 
-    def _keyword_vector(self, keywords: Iterable[str]) -> sp.csr_matrix:
-        return self._terms_vector(t for keyword in keywords for t in self.keyword_terms(keyword))
-
-    def _feedback_vector(self, ids: Iterable) -> sp.csr_matrix | None:
+    def _feedback_vector(self, ids: Iterable[DocId]) -> sp.csr_matrix | None:
         rows = [self.position[i] for i in ids if i in self.position]
         if not rows:
             return None
@@ -194,15 +227,8 @@ class Index:
         return [keyword for keyword in keywords if self.keyword_terms(keyword)]
 
     # -- ranking -----------------------------------------------------------------------
-    def _topic_shifts(self, profile: Profile) -> tuple[np.ndarray, np.ndarray]:
-        """Followed topic rows and what their weight adds to an affinity: 0 for the most
-        wanted, one unit less per halving. (Scaling would be wrong: an anchored affinity
-        is negative for articles not about the topic, and scaling it down would raise them.)
-        """
-        rows, weights = self._topic_weights(profile)
-        return rows, (WEIGHT_SHIFT * np.log2(weights)).astype(np.float32)
-
     def _topic_weights(self, profile: Profile) -> tuple[np.ndarray, np.ndarray]:
+        """Followed topic rows and their weights, the most wanted 1."""
         pairs = [
             (self.topic_position[slug], float(weight))
             for slug, weight in profile.topics.items()
@@ -220,44 +246,91 @@ class Index:
         Followed topics and typed keywords are alternatives (an article may satisfy
         either), so their anchored scores combine by maximum; feedback then nudges.
         """
-        return self._relevance_parts(profile)[0]
+        return self._relevance_parts(profile).relevance
 
-    def _relevance_parts(self, profile: Profile) -> tuple[np.ndarray, np.ndarray | None]:
-        """The relevance and, when the reader liked articles, the standardised likeness
-        to them (so explanations can say when it counted)."""
+    def _relevance_parts(self, profile: Profile) -> _Parts:
         n = len(self.doc_ids)
-        relevance = np.full(n, -np.inf, dtype=np.float32)
-        rows, shifts = self._topic_shifts(profile)
+        relevance: np.ndarray = np.full(n, -np.inf, dtype=np.float32)
+        rows, weights = self._topic_weights(profile)
+        # What a weight adds to an affinity: 0 for the most wanted, one unit less per
+        # halving. (Scaling would be wrong: an anchored affinity is negative for articles
+        # not about the topic, and scaling it down would raise them.)
+        shifts = (WEIGHT_SHIFT * np.log2(weights)).astype(np.float32)
         for shift in np.unique(shifts):
             # One pass per weight level over views of the rows: no copy of the matrix.
             best = np.full(n, -np.inf, dtype=np.float32)
             for row in rows[shifts == shift]:
                 np.maximum(best, self.affinity[row], out=best)
             np.maximum(relevance, best + shift, out=relevance)
+        keyword_terms = [(keyword, self.keyword_terms(keyword)) for keyword in profile.keywords]
+        keyword_vector = None
         if profile.keywords:
-            keyword_scores = self._standardised_scores(self._keyword_vector(profile.keywords))
+            keyword_vector = self._terms_vector(t for _, terms in keyword_terms for t in terms)
+            keyword_scores = self._standardised_scores(keyword_vector)
             if keyword_scores.any():
                 # On the scale of topic affinities: "about it" from the same z-score a
                 # keyword-only topic uses.
                 relevance = np.maximum(relevance, keyword_scores - PROTOTYPE_THRESHOLD)
         if np.isneginf(relevance).all():
             relevance = np.zeros(n, dtype=np.float32)
+        liked_vector = self._feedback_vector(profile.liked)
         liked_scores = None
-        for ids, weight in (
-            (profile.liked, 1.0),
-            (profile.history, HISTORY_WEIGHT),
-            (profile.disliked, -DISLIKE_WEIGHT),
-        ):
+        if liked_vector is not None:
+            liked_scores = self._standardised_scores(liked_vector)
+            relevance = relevance + liked_scores
+        for ids, weight in ((profile.history, HISTORY_WEIGHT), (profile.disliked, -DISLIKE_WEIGHT)):
             vector = self._feedback_vector(ids)
             if vector is not None:
-                scores = self._standardised_scores(vector)
-                relevance = relevance + weight * scores
-                if ids is profile.liked:
-                    liked_scores = scores
-        return relevance.astype(np.float32, copy=False), liked_scores
+                relevance = relevance + weight * self._standardised_scores(vector)
+        return _Parts(
+            relevance=relevance.astype(np.float32, copy=False),
+            topic_rows=rows,
+            topic_weights=weights,
+            topic_shifts=shifts,
+            keyword_terms=keyword_terms,
+            keyword_vector=keyword_vector,
+            liked_vector=liked_vector,
+            liked_scores=liked_scores,
+        )
+
+    def score(self, profile: Profile) -> Scoring:
+        """The relevance of every document for ``profile`` and what it was made of, as the
+        explainer reads it (see :class:`~newsapp.recommender.scoring.Scoring`)."""
+        parts = self._relevance_parts(profile)
+        # One dense query over the vocabulary, so each pick costs a gather, not a sparse op.
+        query = np.zeros(self.matrix.shape[1], dtype=np.float32)
+        if len(parts.topic_rows):
+            topics = self.topic_profiles[parts.topic_rows]
+            query += np.asarray(topics.T @ parts.topic_weights).ravel()
+        for vector in (parts.keyword_vector, parts.liked_vector):
+            if vector is not None:
+                query[vector.indices] += vector.data
+        return Scoring(
+            relevance=_read_only(parts.relevance),
+            followed=tuple(
+                FollowedTopic(self.topics[row], float(shift), self.affinity[row])
+                for row, shift in zip(
+                    parts.topic_rows.tolist(), parts.topic_shifts.tolist(), strict=True
+                )
+            ),
+            query=_read_only(query),
+            matrix=self.matrix,
+            terms=self.terms,
+            keyword_columns=tuple(
+                (keyword, frozenset(self._vocabulary[t] for t in terms))
+                for keyword, terms in parts.keyword_terms
+            ),
+            liked_rows=tuple(
+                (doc_id, self.position[doc_id])
+                for doc_id in profile.liked
+                if doc_id in self.position
+            ),
+            liked_scores=None if parts.liked_scores is None else _read_only(parts.liked_scores),
+            local=self._in_region(profile.region),
+        )
 
     def freshness(self, now: datetime | None = None, half_life_hours: float = 72.0) -> np.ndarray:
-        now_ts = _utc_timestamp(now or datetime.now(UTC))
+        now_ts = utc_timestamp(now or datetime.now(UTC))
         # Freshness moves slowly: one computation per minute serves every request in it.
         key = (now_ts // 60.0, half_life_hours)
         cached = self._freshness_cache
@@ -279,7 +352,7 @@ class Index:
         parts = [columns.indices[columns.indptr[t] : columns.indptr[t + 1]] for t in topic_rows]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
 
-    def allowed(self, profile: Profile, exclude: Iterable = ()) -> np.ndarray:
+    def allowed(self, profile: Profile, exclude: Iterable[DocId] = ()) -> np.ndarray:
         """Hard filters: muted topics (tagged, or confidently about them) and muted sources."""
         allowed = np.ones(len(self.doc_ids), dtype=bool)
         muted = [self.topic_position[s] for s in profile.muted_topics if s in self.topic_position]
@@ -306,20 +379,19 @@ class Index:
         profile: Profile,
         k: int = 20,
         now: datetime | None = None,
-        exclude: Iterable = (),
+        exclude: Iterable[DocId] = (),
         half_life_hours: float = 72.0,
     ) -> list[Recommendation]:
         """The top ``k`` documents for ``profile``: relevance blended with freshness, mutes
         applied, no wall of one source or one story, and one labelled exploration pick."""
         if k <= 0 or not len(self.doc_ids):
             return []
-        relevance, liked_scores = self._relevance_parts(profile)
+        scoring = self.score(profile)
         fresh = self.freshness(now, half_life_hours)
         allowed = self.allowed(profile, exclude)
-        score = relevance + FRESHNESS_WEIGHT * fresh
-        local = self._in_region(profile.region)
-        if local is not None:
-            score = score + REGION_BOOST * local
+        score = scoring.relevance + FRESHNESS_WEIGHT * fresh
+        if scoring.local is not None:
+            score = score + REGION_BOOST * scoring.local
         score = np.where(allowed, score, -np.inf)
         pool = min(len(score), max(k * 4, 40))
         candidates = np.argpartition(-score, pool - 1)[:pool]
@@ -331,7 +403,7 @@ class Index:
         if exploration is not None:
             picks = [p for p in picks if p != exploration][: k - 1]
             picks.insert(min(EXPLORATION_POSITION, len(picks)), exploration)
-        explainer = Explainer(self, profile, liked_scores, local)
+        explainer = Explainer(scoring)
         return [
             Recommendation(
                 doc_id=self.doc_ids[i],
@@ -391,7 +463,7 @@ class Index:
             return None
         return int(np.argmax(np.where(outside, fresh, -1.0)))
 
-    def similar(self, doc_id, profile: Profile, k: int = 5) -> list:
+    def similar(self, doc_id: DocId, profile: Profile, k: int = 5) -> list[DocId]:
         """Documents most like ``doc_id`` by content alone, under the profile's mutes."""
         if doc_id not in self.position:
             return []
@@ -403,111 +475,38 @@ class Index:
         return [self.doc_ids[i] for i in order if np.isfinite(score[i])]
 
     # -- growth ------------------------------------------------------------------------
-    def add(self, documents: Iterable[Document]) -> None:
-        """Rank new documents at once with the current vocabulary and topic profiles."""
+    def with_documents(self, documents: Iterable[Document]) -> Index:
+        """A new index: this one's documents and ``documents``, the new ones ranked at once
+        with the same vocabulary and topic profiles (no refit). This index is left exactly
+        as it was for the readers still using it; what did not change (the vectorizer, the
+        topic profiles) is shared. Documents this index already holds are skipped."""
         documents = [d for d in documents if d.id not in self.position]
         if not documents:
-            return
-        rows = self._vectorise([document_text(d) for d in documents])
+            return self
+        rows = self.vectorise([document_text(d) for d in documents])
         raw = (self.topic_profiles @ rows.T).toarray()
         mean = self.affinity_mean[:, None]
         std = self.affinity_std[:, None]
         affinity = ((raw - mean) / std).astype(np.float32) if len(self.topics) else raw
-        tags = _tag_matrix(documents, self.topic_position)
+        tags = tag_matrix(documents, self.topic_position)
         if len(self.topics):
-            affinity = _apply_tag_floor(affinity, tags)
+            affinity = apply_tag_floor(affinity, tags)
+        source_position = dict(self.source_position)
         for doc in documents:
-            if doc.source and doc.source not in self.source_position:
-                self.source_position[doc.source] = len(self.source_names)
-                self.source_names.append(doc.source)
-        self.matrix = sp.vstack([self.matrix, rows]).tocsr()
-        self.affinity = np.ascontiguousarray(np.hstack([self.affinity, affinity]))
-        self.tags = sp.vstack([self.tags, tags]).tocsr()
-        self.sources = np.concatenate(
-            [self.sources, _source_codes(documents, self.source_position)]
+            if doc.source and doc.source not in source_position:
+                source_position[doc.source] = len(source_position)
+        return Index(
+            vectorizer=self.vectorizer,
+            matrix=sp.vstack([self.matrix, rows]).tocsr(),
+            doc_ids=[*self.doc_ids, *(d.id for d in documents)],
+            topics=self.topics,
+            topic_profiles=self.topic_profiles,
+            affinity=np.ascontiguousarray(np.hstack([self.affinity, affinity])),
+            affinity_mean=self.affinity_mean,
+            affinity_std=self.affinity_std,
+            tags=sp.vstack([self.tags, tags]).tocsr(),
+            sources=np.concatenate([self.sources, source_codes(documents, source_position)]),
+            source_names=list(source_position),
+            published=np.concatenate([self.published, timestamps(documents)]),
+            regions=[*self.regions, *(d.region for d in documents)],
         )
-        self.published = np.concatenate(
-            [self.published, np.array([_utc_timestamp(d.published_at) for d in documents])]
-        )
-        self.regions = self.regions + [d.region for d in documents]
-        self.doc_ids = self.doc_ids + [d.id for d in documents]
-        self._refresh_derived()
-
-
-def _tag_matrix(documents: Sequence[Document], topic_position: Mapping[str, int]) -> sp.csr_matrix:
-    rows, cols = [], []
-    for i, doc in enumerate(documents):
-        for slug in doc.topics:
-            if slug in topic_position:
-                rows.append(i)
-                cols.append(topic_position[slug])
-    return sp.csr_matrix(
-        (np.ones(len(rows), dtype=np.bool_), (rows, cols)),
-        shape=(len(documents), len(topic_position)),
-    )
-
-
-def _apply_tag_floor(affinity: np.ndarray, tags: sp.csr_matrix) -> np.ndarray:
-    tagged = tags.T.toarray()
-    return np.where(tagged, np.maximum(affinity, TAG_FLOOR), affinity).astype(np.float32)
-
-
-def _source_codes(documents: Sequence[Document], source_position: Mapping[str, int]) -> np.ndarray:
-    return np.asarray(
-        [source_position.get(d.source, -1) if d.source else -1 for d in documents], dtype=np.int32
-    )
-
-
-def build_index(
-    documents: Iterable[Document], topic_keywords: Mapping[str, Sequence[str]] | None = None
-) -> Index:
-    """Fit the vocabulary on ``documents`` and learn one profile per topic.
-
-    ``topic_keywords`` maps a topic slug to words (and, if wished, its description) that
-    describe it; they are blended with the centroid of the topic's tagged articles, so a
-    topic works before anything is tagged and stays anchored once many are.
-    """
-    documents = list(documents)
-    topic_keywords = dict(topic_keywords or {})
-    topics = sorted({t for d in documents for t in d.topics} | set(topic_keywords))
-    topic_position = {slug: i for i, slug in enumerate(topics)}
-
-    vectorizer = TfidfVectorizer(**VECTORIZER_PARAMS)
-    texts = [document_text(d) for d in documents]
-    try:
-        matrix = vectorizer.fit_transform(texts or [""])
-    except ValueError:  # no usable word anywhere: an index that ranks by freshness only
-        vectorizer = TfidfVectorizer(**{**VECTORIZER_PARAMS, "stop_words": None})
-        matrix = vectorizer.fit_transform(["empty"])
-    matrix = matrix[: len(documents)]
-    matrix = (normalize(matrix) if len(documents) else matrix).astype(np.float32).tocsr()
-
-    tags = _tag_matrix(documents, topic_position)
-    keyword_vectors = {}
-    for slug in topics:
-        words = " ".join(topic_keywords.get(slug, ()))
-        vector = normalize(vectorizer.transform([words])) if words.strip() else None
-        if vector is not None and vector.nnz:
-            keyword_vectors[slug] = sp.csr_matrix(vector, dtype=np.float32)
-    topic_profiles, offsets, scales, raw = learn_topics(matrix, tags, topics, keyword_vectors)
-    affinity = ((raw - offsets[:, None]) / scales[:, None]).astype(np.float32)
-    if len(topics):
-        affinity = _apply_tag_floor(affinity, tags)
-
-    source_names = sorted({d.source for d in documents if d.source})
-    source_position = {name: i for i, name in enumerate(source_names)}
-    return Index(
-        vectorizer=vectorizer,
-        matrix=matrix,
-        doc_ids=[d.id for d in documents],
-        topics=topics,
-        topic_profiles=topic_profiles,
-        affinity=np.ascontiguousarray(affinity, dtype=np.float32),
-        affinity_mean=offsets,
-        affinity_std=scales,
-        tags=tags,
-        sources=_source_codes(documents, source_position),
-        source_names=source_names,
-        published=np.asarray([_utc_timestamp(d.published_at) for d in documents], dtype=np.float64),
-        regions=[d.region for d in documents],
-    )

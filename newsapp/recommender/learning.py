@@ -107,7 +107,7 @@ def learn_topics(
     labelled = np.flatnonzero(np.asarray(tags.sum(axis=1)).ravel() > 0)
     counts = np.asarray(tags[labelled].sum(axis=0)).ravel()
     learnable = (counts > 0) & (counts < len(labelled))
-    profiles: list[sp.csr_matrix] = [None] * n_topics  # type: ignore[list-item]
+    profiles: list[sp.csr_matrix | None] = [None] * n_topics  # every one is set below
     offsets = np.zeros(n_topics, dtype=np.float32)
     prototype_topics = [t for t in range(n_topics) if not learnable[t]]
     if learnable.any():
@@ -125,9 +125,9 @@ def learn_topics(
         model.fit(x, 2.0 * y[:, columns] - 1.0, sample_weight=weights)
         coef = np.atleast_2d(model.coef_)
         intercept = np.atleast_1d(model.intercept_)
-        for j, t in enumerate(columns):
-            profiles[t] = sp.csr_matrix(coef[j].astype(np.float32))
-            offsets[t] = -float(intercept[j])  # the decision boundary sits at 0
+        for j, column in enumerate(columns.tolist()):
+            profiles[column] = sp.csr_matrix(coef[j].astype(np.float32))
+            offsets[column] = -float(intercept[j])  # the decision boundary sits at 0
     for t in prototype_topics:
         slug = topics[t]
         tagged_rows = tags.getcol(t).nonzero()[0]

@@ -11,7 +11,7 @@ how far the score stands above the reference articles (in standard deviations, w
 The confidence shown is what the article's words add to that probability over an article
 with no words at all (so a topic's mere frequency is not suggested to every article).
 
-Uses only the index's vectorizer, topic list and topic profiles; no Django.
+Uses only the index's public vectors, topic list and topic profiles; no Django.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from newsapp.recommender.index import Index
 from newsapp.recommender.terms import document_text
 from newsapp.recommender.types import Document
 
@@ -38,11 +39,11 @@ def _text(item: Document | str) -> str:
     return document_text(item) if isinstance(item, Document) else item
 
 
-def _scores(index, items: Sequence[Document | str]) -> tuple[np.ndarray, np.ndarray]:
+def _scores(index: Index, items: Sequence[Document | str]) -> tuple[np.ndarray, np.ndarray]:
     """Raw topic scores (a row per item) and whether each item has any known word."""
     if not items:
         return np.zeros((0, len(index.topics))), np.zeros(0, dtype=bool)
-    vectors = index._vectorise([_text(item) for item in items])
+    vectors = index.vectorise([_text(item) for item in items])
     raw = np.asarray((vectors @ index.topic_profiles.T).todense(), dtype=np.float64)
     return raw, np.diff(vectors.indptr) > 0
 
@@ -54,7 +55,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 class Calibration:
     """Per topic: score -> confidence, learned from reference articles."""
 
-    def __init__(self, index, reference: Sequence[Document]) -> None:
+    def __init__(self, index: Index, reference: Sequence[Document]) -> None:
         self.topics = list(index.topics)
         raw, known = _scores(index, list(reference))
         raw = raw[known]
@@ -92,7 +93,7 @@ class Calibration:
 
 
 def suggest_topics(
-    index,
+    index: Index,
     documents: Sequence[Document | str],
     *,
     reference: Sequence[Document] = (),
@@ -111,7 +112,7 @@ def suggest_topics(
     calibration = Calibration(index, list(reference) or [_as_document(d) for d in documents])
     raw, known = _scores(index, documents)
     confidence = calibration.confidence(raw)
-    results = []
+    results: list[list[tuple[str, float]]] = []
     for row, ok in zip(confidence, known, strict=True):
         if not ok:
             results.append([])

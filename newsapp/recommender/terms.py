@@ -12,11 +12,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer, strip_accents_unico
 
 from newsapp.recommender.types import Document
 
-VECTORIZER_PARAMS = {
+TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W\d_]+\b"  # words of two letters or more, no digits
+VECTORIZER_PARAMS: dict[str, object] = {
     "lowercase": True,
     "strip_accents": "unicode",
     "stop_words": "english",
-    "token_pattern": r"(?u)\b[^\W\d_][^\W\d_]+\b",
+    "token_pattern": TOKEN_PATTERN,
     "sublinear_tf": True,
     "dtype": np.float32,
 }
@@ -24,7 +25,7 @@ VECTORIZER_PARAMS = {
 TITLE_WEIGHT = 2
 
 _ANALYZER = TfidfVectorizer(**VECTORIZER_PARAMS).build_analyzer()
-_TOKEN = re.compile(VECTORIZER_PARAMS["token_pattern"])
+_TOKEN = re.compile(TOKEN_PATTERN)
 
 
 def document_text(doc: Document) -> str:

@@ -4,10 +4,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# What identifies a document: the article's primary key on the Django side.
+DocId = int | str
+
 
 @dataclass(frozen=True)
 class Document:
-    id: int | str
+    id: DocId
     title: str
     text: str
     topics: frozenset[str] = frozenset()
@@ -24,9 +27,9 @@ class Profile:
     keywords: tuple[str, ...] = ()
     muted_topics: frozenset[str] = frozenset()
     muted_sources: frozenset[str] = frozenset()
-    liked: tuple = ()
-    disliked: tuple = ()
-    history: tuple = ()
+    liked: tuple[DocId, ...] = ()
+    disliked: tuple[DocId, ...] = ()
+    history: tuple[DocId, ...] = ()
     region: str | None = None
     explore: bool = True
 
@@ -52,12 +55,12 @@ class Reasons:
     keywords: tuple[str, ...] = ()
     freshness: float = 0.0
     exploration: bool = False
-    liked: tuple = ()
+    liked: tuple[DocId, ...] = ()
     local: bool = False  # about the region the reader chose for local news
 
 
 @dataclass(frozen=True)
 class Recommendation:
-    doc_id: int | str
+    doc_id: DocId
     score: float
     reasons: Reasons

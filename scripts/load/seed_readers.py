@@ -36,12 +36,15 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from accounts.middleware import SEEN_AT, SIGNED_IN_AT  # noqa: E402
 from consent import reconsent  # noqa: E402
 from consent.models import ConsentEvent  # noqa: E402
+from consent.pseudonyms import pseudonym_for  # noqa: E402
 from consent.services import consents_answer  # noqa: E402
 from newsapp import ranking  # noqa: E402
 from newsapp.models import (  # noqa: E402
     Article,
+    ArticleFeedback,
     ReaderLocation,
     ReaderPreferences,
+    ReadingEvent,
     Region,
     Topic,
     TopicFollow,
@@ -98,13 +101,42 @@ def main(count: int) -> None:
     TOTP.activate(editor, generate_totp_secret())
 
     slugs = list(Article.objects.published().order_by("?").values_list("slug", flat=True)[:3000])
+    if users:
+        heavy_reader(users[0], rng)
     started = time.monotonic()
     index = ranking.get_index()  # built and saved once; every gunicorn worker loads the file
     print(
         f"  {count} readers with sessions; recommender index of {len(index.doc_ids)} "
         f"articles built in {time.monotonic() - started:.1f} s"
     )
-    OUT.write_text(json.dumps({"readers": readers, "articles": slugs}))
+    heavy = readers[0] if readers else None
+    OUT.write_text(json.dumps({"readers": readers, "articles": slugs, "heavy": heavy}))
+
+
+def heavy_reader(user, rng: random.Random) -> None:
+    """The first reader has used the site for a year: 300 feedback marks and 2,000 reading
+    days (they allowed history), the export the benchmark times."""
+    ids = list(Article.objects.published().order_by("?").values_list("pk", flat=True)[:2300])
+    ArticleFeedback.objects.bulk_create(
+        [
+            ArticleFeedback(
+                user=user,
+                article_id=pk,
+                kind=ArticleFeedback.Kind.MORE if rng.random() < 0.7 else ArticleFeedback.Kind.LESS,
+            )
+            for pk in ids[:300]
+        ]
+    )
+    pseudonym = pseudonym_for(user.pk)
+    today = time.gmtime()
+    days = [f"{today.tm_year - 1}-{m:02d}-{d:02d}" for m in range(1, 13) for d in range(1, 29)]
+    ReadingEvent.objects.bulk_create(
+        [
+            ReadingEvent(pseudonym=pseudonym, article_id=pk, day=rng.choice(days))
+            for pk in ids[300:]
+        ],
+        ignore_conflicts=True,
+    )
 
 
 if __name__ == "__main__":

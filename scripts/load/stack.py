@@ -155,8 +155,15 @@ def manage(env: dict[str, str], *args: str, quiet: bool = False) -> None:
     )
 
 
-def prepare(database: str, *, articles: int, readers: int) -> dict[str, str]:
-    """A fresh scratch database with the demo data, generated articles and readers."""
+def database_exists(name: str) -> bool:
+    return psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip() == "1"
+
+
+def prepare(
+    database: str, *, articles: int, readers: int, sentences: list[str] | None = None
+) -> dict[str, str]:
+    """A fresh scratch database with the demo data, generated articles and readers;
+    ``sentences`` are corpora whose real prose is mixed into the generated articles."""
     ensure_postgres()
     started = time.monotonic()
     say(f"fresh database {database}: demo data + {articles} articles + {readers} readers")
@@ -166,7 +173,8 @@ def prepare(database: str, *, articles: int, readers: int) -> dict[str, str]:
     manage(env, "createcachetable")
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     manage(env, "load_demo", quiet=True)
-    manage(env, "generate_articles", str(articles), "--verbosity", "0")
+    prose = [arg for path in sentences or () for arg in ("--prose", path)]
+    manage(env, "generate_articles", str(articles), "--verbosity", "0", *prose)
     subprocess.run(
         [PYTHON, str(ROOT / "scripts" / "load" / "seed_readers.py"), str(readers)],
         cwd=ROOT,

@@ -81,6 +81,7 @@ def test_staff_activate_totp_from_the_setup_page_then_reach_the_admin(client):
     assert secret not in raw_data(stored.pk)
 
 
+@pytest.mark.shared_cache
 def test_admin_login_is_rate_limited_like_every_login(client):
     staff = UserFactory(is_staff=True)
     login_url = client.get("/admin/login/")["Location"]

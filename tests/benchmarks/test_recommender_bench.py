@@ -17,8 +17,9 @@ import pytest
 from sklearn.metrics.pairwise import cosine_similarity
 
 from newsapp.recommender import Index, Profile, load_index, save_index
-from newsapp.recommender.index import FRESHNESS_WEIGHT, TAG_FLOOR, WEIGHT_SHIFT
+from newsapp.recommender.index import FRESHNESS_WEIGHT, WEIGHT_SHIFT
 from newsapp.recommender.learning import PROTOTYPE_THRESHOLD
+from newsapp.recommender.rows import TAG_FLOOR
 from tests.benchmarks.conftest import FIGURES
 from tests.benchmarks.corpus import NOW, topic_slugs
 
@@ -61,7 +62,7 @@ def naive_top(index: Index, profile: Profile, k: int = 20) -> list:
     shifts = WEIGHT_SHIFT * np.log2(weights / weights.max())
     # Each keyword with the singular or plural forms the vocabulary holds, as in the index.
     terms = [term for keyword in profile.keywords for term in index.keyword_terms(keyword)]
-    keyword = index._vectorise([" ".join(terms)])
+    keyword = index.vectorise([" ".join(terms)])
     norms = np.sqrt(
         np.asarray(index.topic_profiles[rows].multiply(index.topic_profiles[rows]).sum(axis=1))
     ).ravel()

@@ -106,6 +106,8 @@ def test_officer_filters_looks_up_exports_and_verifies(client):
     assert "Record of processing" in text
     for title in ("Your account", "Your feedback on articles", "What you read", "Your region"):
         assert title in text
+    # What is encrypted at rest is read from the models, not typed into the page.
+    assert "AES-256-GCM at rest for keywords (reader preferences), region (reader location)" in text
 
 
 def test_officer_can_change_nothing_and_editors_see_none_of_it(client):

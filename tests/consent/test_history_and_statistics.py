@@ -58,6 +58,7 @@ def test_history_expires_after_90_days_and_goes_with_withdrawal(client):
     assert not ReadingEvent.objects.exists()
 
 
+@pytest.mark.shared_cache
 def test_analytics_counts_hold_no_identifier_and_are_bounded_per_reader(settings):
     settings.DP_MAX_READS_PER_READER_PER_DAY = 3
     reader = UserFactory()
@@ -69,6 +70,16 @@ def test_analytics_counts_hold_no_identifier_and_are_bounded_per_reader(settings
     assert not ReadingEvent.objects.exists()
     field_names = {f.name for f in DailyReadCount._meta.get_fields()}
     assert field_names == {"id", "article", "day", "reads"}
+
+
+def test_daily_counts_go_after_the_13_months_the_analytics_purpose_promises(capsys):
+    article = ArticleFactory()
+    today = timezone.localdate()
+    DailyReadCount.objects.create(article=article, day=today - timedelta(days=396), reads=4)
+    DailyReadCount.objects.create(article=article, day=today - timedelta(days=394), reads=2)
+    call_command("purge_expired_data")
+    assert list(DailyReadCount.objects.values_list("reads", flat=True)) == [2]
+    assert "Anonymous daily counts of reads: 1 deleted" in capsys.readouterr().out
 
 
 def test_only_consenting_readers_are_counted_with_bounded_topics(settings):
@@ -93,12 +104,14 @@ def test_release_spends_epsilon_records_it_and_refuses_past_the_budget(settings)
     settings.DP_EPSILON_PER_RELEASE = 0.5
     settings.DP_DAILY_EPSILON_BUDGET = 1.0
     TopicFactory(name="Science")
-    first = dp.release("followers_per_topic", staff_label="editor@example.com")
+    first = dp.statistic_release(code="followers_per_topic", staff_label="editor@example.com")
     assert first.epsilon == pytest.approx(0.5) and first.scale == pytest.approx(10.0)
     assert set(first.values) == {"Science"}
-    dp.release("reads_per_topic", staff_label="editor@example.com", day=timezone.localdate())
+    dp.statistic_release(
+        code="reads_per_topic", staff_label="editor@example.com", day=timezone.localdate()
+    )
     with pytest.raises(dp.BudgetExhausted, match="budget"):
-        dp.release("followers_per_topic", staff_label="editor@example.com")
+        dp.statistic_release(code="followers_per_topic", staff_label="editor@example.com")
     assert StatisticRelease.objects.count() == 2
     with time_machine.travel(timezone.now() + timedelta(days=1)):
         assert dp.budget_left() == pytest.approx(1.0)

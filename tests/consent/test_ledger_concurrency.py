@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 
 from consent.models import DataRequest
-from consent.rights import log_request
+from consent.rights import data_request_append
 from consent.services import ledger_verify
 
 
@@ -26,7 +26,9 @@ def test_concurrent_appends_keep_one_unbroken_chain():
             start.wait()
             for i in range(5):
                 with transaction.atomic():
-                    log_request(pseudonym=f"p{n}", kind=DataRequest.Kind.EXPORT, summary={"i": i})
+                    data_request_append(
+                        pseudonym=f"p{n}", kind=DataRequest.Kind.EXPORT, summary={"i": i}
+                    )
         except BaseException as error:  # reported below, with the thread's own message
             errors.append(error)
         finally:

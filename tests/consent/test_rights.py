@@ -172,6 +172,7 @@ def test_deleting_one_feedback_item_and_not_another_readers(client, reader_with_
     assert reader_with_data.__class__.objects.filter(pk=reader_with_data.pk).exists()
 
 
+@pytest.mark.shared_cache
 def test_export_and_clear_are_limited_per_reader_with_a_429_that_says_when(
     client, reader_with_data, settings
 ):

@@ -99,9 +99,10 @@ def test_save_load_round_trip_ranks_identically(tmp_path):
 
 
 def test_added_article_is_ranked_without_refit():
-    index = build_index(corpus())
     text = "A comet passed the planet as the observatory telescope watched the galaxy."
-    index.add([Document(id="new", title="Comet seen", text=text, published_at=NOW)])
+    index = build_index(corpus()).with_documents(
+        [Document(id="new", title="Comet seen", text=text, published_at=NOW)]
+    )
     top = index.recommend(Profile(topics={"space": 1.0}, explore=False), k=3, now=NOW)
     assert "new" in [r.doc_id for r in top]
 

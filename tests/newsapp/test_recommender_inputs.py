@@ -65,8 +65,9 @@ def test_disliked_article_and_muted_source_leave_and_liked_lifts_its_like(index)
 
 
 def test_added_article_survives_save_and_load(tmp_path):
-    index = build_index(corpus())
-    index.add([Document(id="new", title="Planet", text="telescope planet galaxy orbit")])
+    index = build_index(corpus()).with_documents(
+        [Document(id="new", title="Planet", text="telescope planet galaxy orbit")]
+    )
     save_index(index, tmp_path / "i.npz")
     loaded = load_index(tmp_path / "i.npz")
     profile = Profile(topics={"space": 1.0}, explore=False)

@@ -1,7 +1,7 @@
 """Django's ``dumpdata``, without writing encrypted personal data out in plaintext.
 
 An encrypted field decrypts when it is read, so a plain ``dumpdata`` would write readers'
-keywords and regions into a file in clear text. Here the models holding such fields are
+encrypted values into a file in clear text. Here the models holding such fields are
 left out (and named on stderr) unless ``--decrypted`` says that is wanted; naming one of
 them explicitly without it is an error. Backups belong to ``pg_dump``, which copies the
 ciphertext as stored (see ``make restore-drill``).

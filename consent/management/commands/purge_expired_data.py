@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from consent.rights import purge_expired
+from consent.rights import retention_purge
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool, **options):
-        results = purge_expired(dry_run=dry_run)
+        results = retention_purge(dry_run=dry_run)
         verb = "would be deleted" if dry_run else "deleted"
         for title, count in results:
             self.stdout.write(f"{title}: {count} {verb}")

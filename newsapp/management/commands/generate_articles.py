@@ -9,8 +9,15 @@ which is why this bypasses the editorial services: the bodies are built here fro
 sanitised demo text, and no reader data is touched.
 
 Run ``load_demo`` first: topics, sources and the demo stories are the raw material.
+
+The demo stories' vocabulary is small, and an index's size grows with the vocabulary of
+real prose: ``--prose FILE`` (JSON Lines with ``title`` and ``body``, gzipped or not, such
+as the shared corpora) mixes sentences of real news into every paragraph, so the benchmarks
+measure an index of real text. The prose is read at run time, never stored in the project.
 """
 
+import gzip
+import json
 import random
 from datetime import timedelta
 
@@ -37,6 +44,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Build the articles but write nothing."
         )
+        parser.add_argument(
+            "--prose",
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="JSON Lines of real articles whose sentences are mixed in (repeatable).",
+        )
 
     def handle(self, *args, count: int, seed: int, days: int, dry_run: bool, **options):
         rng = random.Random(seed)
@@ -46,6 +60,7 @@ class Command(BaseCommand):
         if not topics or not sources:
             raise CommandError("No topics or sources: run `manage.py load_demo` first.")
         sentences = self.sentences_by_topic(topics)
+        prose = self.prose_sentences(options["prose"])
         now = timezone.now()
         first = Article.objects.filter(slug__startswith="generated-").count()
         made = 0
@@ -58,7 +73,10 @@ class Command(BaseCommand):
                 keywords = [w for topic in chosen for w in topic.keyword_list]
                 title = self.title(rng, pool, keywords)
                 paragraphs = [
-                    " ".join(rng.sample(pool, k=min(len(pool), rng.randint(3, 6))))
+                    " ".join(
+                        rng.sample(pool, k=min(len(pool), rng.randint(2, 4)))
+                        + (rng.sample(prose, k=rng.randint(1, 3)) if prose else [])
+                    )
                     for _ in range(rng.randint(3, 6))
                 ]
                 batch.append(
@@ -109,6 +127,22 @@ class Command(BaseCommand):
                 words = topic.keyword_list or [topic.name.lower()]
                 found[topic.pk] = [f"This story is about {w} and {topic.name}." for w in words]
         return found
+
+    def prose_sentences(self, paths: list[str]) -> list[str]:
+        sentences: list[str] = []
+        for path in paths:
+            try:
+                opener = gzip.open if path.endswith(".gz") else open
+                with opener(path, "rt", encoding="utf-8") as lines:
+                    for line in lines:
+                        record = json.loads(line)
+                        text = f"{record.get('title', '')}. {record.get('body', '')}"
+                        sentences += [
+                            s.strip() + "." for s in text.split(". ") if len(s.split()) > 5
+                        ]
+            except (OSError, ValueError) as error:
+                raise CommandError(f"Cannot read {path}: {error}") from error
+        return sentences
 
     def title(self, rng: random.Random, pool: list[str], keywords: list[str]) -> str:
         words = rng.choice(pool).split()[:8]
