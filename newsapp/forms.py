@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from newsapp.models import ArticleFeedback, Region, Source, Topic, TopicFollow
+from newsapp.models import ArticleFeedback, DigestSubscription, Region, Source, Topic, TopicFollow
 from newsapp.recommender import meaningful_terms
 
 
@@ -183,3 +183,13 @@ class SearchForm(forms.Form):
         if since and until and since > until:
             self.add_error("to", "This date is before the “from” date; swap them.")
         return data
+
+
+class DigestForm(forms.Form):
+    OFF = "off"
+    frequency = forms.ChoiceField(
+        choices=[(OFF, "No e-mail (the default)"), *DigestSubscription.Frequency.choices],
+        widget=forms.RadioSelect,
+        label="E-mail me my top stories",
+        error_messages={"invalid_choice": "Choose how often, or no e-mail."},
+    )

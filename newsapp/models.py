@@ -391,3 +391,47 @@ class ReaderLocation(models.Model):
 
     def __str__(self) -> str:
         return f"Region of reader #{self.user_id}"
+
+
+class SavedArticle(models.Model):
+    """An article a reader keeps to read later, until they remove it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_articles"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="unique_saved_article")
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"reader #{self.user_id} saved article {self.article_id}"
+
+
+class DigestSubscription(models.Model):
+    """A reader asked for their "For you" top stories by e-mail (no row: no digest).
+
+    ``last_period`` is the day or ISO week last sent: the sender claims a period by changing
+    it in one UPDATE, so a restarted or second worker cannot send it twice.
+    ``unsubscribe_key`` is what the signed one-click unsubscribe link names, never the user.
+    """
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Every morning"
+        WEEKLY = "weekly", "Every Monday morning"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest"
+    )
+    frequency = models.CharField(max_length=6, choices=Frequency.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_period = models.CharField(max_length=12, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    unsubscribe_key = models.CharField(max_length=32, unique=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_frequency_display()} digest of reader #{self.user_id}"

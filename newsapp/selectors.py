@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from newsapp import coverage, ranking
-from newsapp.history import history_for
+from newsapp.history import history_for, saved_signal_for
 from newsapp.models import (
     Article,
     ArticleFeedback,
@@ -37,10 +37,14 @@ class StatedPreferences:
 
     @cached_property
     def history(self) -> list[int]:
-        """Articles read lately; rows exist only while personalize_history is granted."""
+        """Articles read lately (rows exist only while personalize_history is granted) and,
+        under the same consent only, the articles saved for later."""
         if self.user_id is None:
             return []
-        return history_for(user_id=self.user_id)
+        read = history_for(user_id=self.user_id)
+        seen = set(read)
+        saved = saved_signal_for(user_id=self.user_id, read=read)
+        return read + [i for i in saved if i not in seen]
 
     @cached_property
     def region(self) -> str | None:

@@ -12,6 +12,7 @@ from newsapp.models import (
     ReaderLocation,
     ReaderPreferences,
     Region,
+    SavedArticle,
     Source,
     Topic,
     TopicFollow,
@@ -126,3 +127,14 @@ def region_visit_record(*, user) -> None:
     UPDATE that touches no row when the region was already seen today or there is none."""
     today = timezone.localdate()
     ReaderLocation.objects.filter(user=user, last_seen_on__lt=today).update(last_seen_on=today)
+
+
+@transaction.atomic
+def saved_article_toggle(*, user, article: Article) -> bool:
+    """Save ``article`` for later, or remove it when it is saved already; returns whether
+    it is saved now."""
+    removed, _ = SavedArticle.objects.filter(user=user, article=article).delete()
+    if removed:
+        return False
+    SavedArticle.objects.create(user=user, article=article)
+    return True

@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from newsapp import feeds, views
+from newsapp import feeds, reader_views, views
 
 news_patterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,14 @@ news_patterns = [
     path("topics/", views.topics, name="topics"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
     path("articles/<slug:slug>/feedback/", views.article_feedback, name="article-feedback"),
+    path("articles/<slug:slug>/save/", reader_views.article_save, name="article-save"),
+    path("saved/", reader_views.saved, name="saved"),
+    path("digest/", reader_views.digest_settings, name="digest"),
+    path(
+        "digest/unsubscribe/<str:token>/",
+        reader_views.digest_unsubscribe,
+        name="digest-unsubscribe",
+    ),
     path("sources/<slug:slug>/mute/", views.source_mute, name="source-mute"),
     path("region/", views.region, name="region"),
     path("healthz", views.healthz, name="healthz"),

@@ -45,7 +45,12 @@ def document_vectors(index: Index, documents: Sequence[Document]) -> sp.csr_matr
     others transformed with its vocabulary (no refit), so a brand-new article compares."""
     rows = [index.position.get(d.id) for d in documents]
     missing = [d for d, row in zip(documents, rows, strict=True) if row is None]
-    extra = index.vectorise([document_text(d) for d in missing]) if missing else None
+    width = index.matrix.shape[1]
+    extra = (
+        index.vectorise([document_text(d) for d in missing])
+        if missing
+        else sp.csr_matrix((0, width), dtype=np.float32)
+    )
     parts, taken = [], 0
     for row in rows:
         if row is None:
@@ -54,7 +59,7 @@ def document_vectors(index: Index, documents: Sequence[Document]) -> sp.csr_matr
         else:
             parts.append(index.matrix[row])
     if not parts:
-        return sp.csr_matrix((0, len(index.vectorizer.vocabulary_)), dtype=np.float32)
+        return sp.csr_matrix((0, width), dtype=np.float32)
     return sp.vstack(parts).tocsr()
 
 
