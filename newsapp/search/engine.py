@@ -17,7 +17,7 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db import connection
 from django.db.models import F, FloatField, Func, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat, Power
+from django.db.models.functions import Concat, Left, Power
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -30,6 +30,7 @@ FRESHNESS_HALF_LIFE_HOURS = 24.0 * 7
 # escaped as plain text first and only then are they turned into <mark>.
 _START, _STOP = "\ue000", "\ue001"
 SNIPPET_WORDS = 30
+SNIPPET_SOURCE_CHARS = 4000
 # BM25 weights of the FTS5 columns title, summary, body: ts_rank's defaults for A, B, C
 # (1.0, 0.4, 0.2) in proportion.
 _BM25 = "bm25(newsapp_article_fts, 5.0, 2.0, 1.0)"
@@ -67,8 +68,8 @@ def matching(articles: QuerySet, query: ParsedQuery) -> QuerySet:
     )
 
 
-def ranked(articles: QuerySet, query: ParsedQuery, *, now: datetime) -> QuerySet:
-    """``articles`` that match ``query``, best first (``score`` annotated)."""
+def scored(articles: QuerySet, query: ParsedQuery, *, now: datetime) -> QuerySet:
+    """``articles`` (all matching ``query``) best first, with their ``score``."""
     if connection.vendor == "postgresql":
         relevance = SearchRank(F("search_vector"), _ts_query(query))
     else:
@@ -82,7 +83,7 @@ def ranked(articles: QuerySet, query: ParsedQuery, *, now: datetime) -> QuerySet
         )
     score = relevance * (Value(1.0) + Value(FRESHNESS_WEIGHT) * _freshness(now))
     best_first = ("-score", "-published_at", "-id")
-    return matching(articles, query).annotate(score=score).order_by(*best_first)
+    return articles.annotate(score=score).order_by(*best_first)
 
 
 def snippets(query: ParsedQuery, ids: Sequence[int]) -> dict[int, SafeString]:
@@ -107,7 +108,9 @@ def _postgres_snippets(query: ParsedQuery, ids: Sequence[int]) -> dict[int, str]
         function="regexp_replace",
         output_field=TextField(),
     )
-    text = Concat(F("summary"), Value(" \n "), body_text, output_field=TextField())
+    # The opening of the text: where a story says what it is about, and a bounded cost.
+    opening = Left(body_text, SNIPPET_SOURCE_CHARS)
+    text = Concat(F("summary"), Value(" \n "), opening, output_field=TextField())
     headline = SearchHeadline(
         text,
         _ts_query(query),

@@ -17,9 +17,9 @@ from newsapp.search import engine
 from newsapp.search.query import ParsedQuery
 
 PAGE_SIZE = 20
-# Readers refine a search rather than read past page 50; counting stops here, so a common
-# word costs no more than a rare one.
-MAX_RESULTS = 1000
+# Relevance decides among the newest this many matches (15 pages): readers refine a search
+# rather than read further, and a common word then costs no more than a rare one.
+MAX_RESULTS = 300
 
 
 @dataclass(frozen=True)
@@ -67,15 +67,6 @@ def _candidates(*, filters: Filters, muted_topics, muted_sources) -> QuerySet:
     return articles
 
 
-def matching_articles(
-    *, query: ParsedQuery, filters: Filters, muted_topics=(), muted_sources=()
-) -> QuerySet:
-    """Published articles matching ``query`` under ``filters`` and the reader's mutes, best
-    first."""
-    articles = _candidates(filters=filters, muted_topics=muted_topics, muted_sources=muted_sources)
-    return engine.ranked(articles, query, now=timezone.now())
-
-
 def search_page(
     *,
     query: ParsedQuery,
@@ -89,10 +80,15 @@ def search_page(
     candidates = _candidates(
         filters=filters, muted_topics=muted_topics, muted_sources=muted_sources
     )
-    # Counted without ranking: one index lookup, stopped at MAX_RESULTS.
-    count = engine.matching(candidates, query).order_by()[:MAX_RESULTS].count()
-    ranked = engine.ranked(candidates, query, now=timezone.now()).for_cards()
-    page = _CappedPaginator(ranked, per_page, count=count).get_page(page_number)
+    # The newest MAX_RESULTS matches, through the index: also the count. Only they are
+    # ranked, so a word in every other article costs what a rare one does.
+    newest = list(
+        engine.matching(candidates, query)
+        .order_by("-published_at", "-id")
+        .values_list("id", flat=True)[:MAX_RESULTS]
+    )
+    ranked = engine.scored(Article.objects.filter(pk__in=newest), query, now=timezone.now())
+    page = _CappedPaginator(ranked.for_cards(), per_page, count=len(newest)).get_page(page_number)
     articles = list(page.object_list)
     marked = engine.snippets(query, [a.pk for a in articles])
     page.object_list = [SearchResult(article=a, snippet=marked.get(a.pk)) for a in articles]
