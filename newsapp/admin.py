@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Prefetch
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from newsapp import services
 from newsapp.core.admin_widgets import AccessibleWidgetsMixin
@@ -203,3 +204,10 @@ class SourceAdmin(admin.ModelAdmin):
             f"Fetching {len(with_feed)} feed(s); the results appear in the list when done.",
             messages.SUCCESS,
         )
+
+
+# django-tasks-db registers its queue in the admin. The queue is operated from the command
+# line (db_worker, prune_db_task_results); in the admin it would show task arguments and
+# results to staff beside the newsroom, outside the authorization matrix.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

@@ -65,6 +65,8 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # First, so its admin registration is in place when newsapp/admin.py takes it out.
+    "django_tasks_db",
     "accounts",
     "consent",
     "newsapp.apps.NewsConfig",
@@ -79,7 +81,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
-    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
