@@ -30,7 +30,7 @@ FRESHNESS_HALF_LIFE_HOURS = 24.0 * 7
 # escaped as plain text first and only then are they turned into <mark>.
 _START, _STOP = "\ue000", "\ue001"
 SNIPPET_WORDS = 30
-SNIPPET_SOURCE_CHARS = 4000
+SNIPPET_SOURCE_CHARS = 2000
 # BM25 weights of the FTS5 columns title, summary, body: ts_rank's defaults for A, B, C
 # (1.0, 0.4, 0.2) in proportion.
 _BM25 = "bm25(newsapp_article_fts, 5.0, 2.0, 1.0)"
@@ -100,16 +100,16 @@ def snippets(query: ParsedQuery, ids: Sequence[int]) -> dict[int, SafeString]:
 def _postgres_snippets(query: ParsedQuery, ids: Sequence[int]) -> dict[int, str]:
     from newsapp.models import Article
 
-    body_text = Func(
-        F("body"),
-        Value("<[^>]*>"),
+    # The opening of the body, where a story says what it is about: cut first, so the
+    # cost is bounded, then its tags out (a tag cut in half at the end as well).
+    opening = Func(
+        Left(F("body"), SNIPPET_SOURCE_CHARS),
+        Value("<[^>]*(>|$)"),
         Value(" "),
         Value("g"),
         function="regexp_replace",
         output_field=TextField(),
     )
-    # The opening of the text: where a story says what it is about, and a bounded cost.
-    opening = Left(body_text, SNIPPET_SOURCE_CHARS)
     text = Concat(F("summary"), Value(" \n "), opening, output_field=TextField())
     headline = SearchHeadline(
         text,
