@@ -1,7 +1,9 @@
 """The personal data of the accounts app, declared in the data inventory."""
 
 from django.apps import apps
+from django.conf import settings
 
+from consent.cookies import Cookie, register_cookie
 from consent.inventory import Category, Declaration, PersonalField, declare, register_category
 from consent.purposes import ESSENTIAL
 
@@ -119,3 +121,30 @@ if apps.is_installed("allauth.mfa"):
             not_personal={"user": "the link to the owner"},
         )
     )
+
+register_cookie(
+    Cookie(
+        name=settings.SESSION_COOKIE_NAME,
+        title="Your signed-in session",
+        purpose="essential",
+        contents="A random key that lets the server find your session: who you are while "
+        "you are signed in. Nothing else.",
+        set_when="When you sign in (or start signing up); deleted when you sign out.",
+        max_age=settings.SESSION_COOKIE_AGE,
+        legal_basis="Strictly necessary for the account you asked for (ePrivacy Directive "
+        "Art. 5(3))",
+        personal=True,
+    )
+)
+register_cookie(
+    Cookie(
+        name=settings.CSRF_COOKIE_NAME,
+        title="Form protection",
+        purpose="essential",
+        contents="A random token that proves a form was sent from this site, not from another "
+        "one pretending to be you. It says nothing about you.",
+        set_when="When a page with a form is shown.",
+        max_age=settings.CSRF_COOKIE_AGE,
+        legal_basis="Strictly necessary for security (ePrivacy Directive Art. 5(3))",
+    )
+)

@@ -12,15 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-import opendp.prelude as dp
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from consent.models import StatisticRelease
-
-dp.enable_features("contrib")
+from newsapp.core.locks import lock_until_commit
 
 
 @dataclass(frozen=True)
@@ -58,6 +56,9 @@ class BudgetExhausted(Exception):
     pass
 
 
+BUDGET_LOCK = "consent.dp.daily-budget"
+
+
 def spent_today() -> float:
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     total = StatisticRelease.objects.filter(created_at__gte=start).aggregate(s=Sum("epsilon"))
@@ -69,6 +70,11 @@ def budget_left() -> float:
 
 
 def _mechanism(sensitivity: int, epsilon: float):
+    # opendp (and the scikit-learn its extras import) loads with the first release, not
+    # with every process that starts Django.
+    import opendp.prelude as dp
+
+    dp.enable_features("contrib")
     scale = sensitivity / epsilon
     space = dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int)
     measurement = dp.m.make_laplace(*space, scale=scale)
@@ -81,8 +87,10 @@ def statistic_release(*, code: str, staff_label: str, day: date | None = None) -
     """Release ``code`` with noise, or raise ``BudgetExhausted``."""
     stat = statistic(code)
     epsilon = settings.DP_EPSILON_PER_RELEASE
-    # Serialise releases so two members of staff cannot both spend the last of the budget.
-    list(StatisticRelease.objects.select_for_update().filter(created_at__gte=timezone.now()))
+    # Serialise releases so two members of staff cannot both spend the last of the budget: the
+    # lock lasts until this release is committed, so the next one reads what it spent.
+    # (Locking today's release rows would lock nothing before the first one exists.)
+    lock_until_commit(BUDGET_LOCK)
     if spent_today() + epsilon > settings.DP_DAILY_EPSILON_BUDGET + 1e-9:
         raise BudgetExhausted(
             f"Today's privacy budget (ε = {settings.DP_DAILY_EPSILON_BUDGET:g}) is spent: "

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from consent import extensions, inventory, limits, purposes, rights
+from consent.cookies import cookies
 from consent.forms import (
     ClearForm,
     ConsentToggleForm,
@@ -126,8 +127,14 @@ def delete_item(request, model: str, pk: int):
 
 @never_cache
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export(request):
+    """GET shows the download button; only its POST (with the CSRF token) exports, so a
+    link from another site spends none of the reader's exports and writes no log row."""
+    if request.method == "GET":
+        return render(
+            request, "consent/export.html", {"per_hour": settings.PRIVACY_REQUESTS_PER_HOUR}
+        )
     wait = limits.seconds_until_allowed(user=request.user, action="export")
     if wait:
         return limits.too_many(request, wait)
@@ -160,6 +167,14 @@ def clear(request):
 @require_http_methods(["GET", "POST"])
 def delete_account(request):
     form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        # The password is checked only within its limit, like sign-in's: a session left
+        # open must not let anyone try passwords until one erases the account.
+        wait = limits.seconds_until_allowed(
+            user=request.user, action="delete-password", limits=limits.PASSWORD_ATTEMPTS
+        )
+        if wait:
+            return limits.too_many(request, wait)
     if request.method == "POST" and form.is_valid():
         receipt = rights.account_erase(user=request.user)
         logout(request)
@@ -198,6 +213,7 @@ def notice(request):
             "notice": PrivacyNotice.objects.current(),
             "purposes": purposes.purposes(),
             "categories": inventory.categories(),
+            "cookies": cookies(),
         },
     )
 

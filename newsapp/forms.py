@@ -1,8 +1,8 @@
 from django import forms
 from django.conf import settings
 
+from newsapp import recommender
 from newsapp.models import ArticleFeedback, DigestSubscription, Region, Source, Topic, TopicFollow
-from newsapp.recommender import meaningful_terms
 
 
 def split_keywords(value: str) -> list[str]:
@@ -94,7 +94,7 @@ class TopicsForm(forms.Form):
                 f"Keywords can be at most {settings.MAX_KEYWORD_LENGTH} characters; "
                 f"“{too_long[0][:20]}…” is longer."
             )
-        common = [k for k in keywords if not meaningful_terms(k)]
+        common = [k for k in keywords if not recommender.meaningful_terms(k)]
         if common:
             raise forms.ValidationError(
                 f"“{', '.join(common)}” {'is' if len(common) == 1 else 'are'} made only of "

@@ -1,7 +1,9 @@
 """The personal data of the news domain, declared in the data inventory: its purposes,
 its categories and its fields, and the news domain's part of the privacy pages (how the
-feed is made, pausing personalization, what "Clear recommendations" clears)."""
+feed is made, pausing personalization, what "Clear recommendations" clears), and the
+cookie it sets for the reader's display choice."""
 
+from consent.cookies import Cookie, register_cookie
 from consent.extensions import (
     Clearing,
     ClearOption,
@@ -378,3 +380,21 @@ register_clearing(
 
 register_receipt_link(Link("Go to your feed", "newsapp:home", signed_in=True))
 register_receipt_link(Link("Read Top stories", "newsapp:top-stories", signed_in=False))
+
+
+# -- cookies ------------------------------------------------------------------------------
+# newsapp.display reads the name and lifetime from here, so the cookie set is the one declared.
+DISPLAY_COOKIE = register_cookie(
+    Cookie(
+        name="display",  # "__Host-display" in production (settings.DISPLAY_COOKIE_NAME)
+        title="Your display choice",
+        purpose="essential",
+        contents="The colour scheme (system, light or dark) and text size you chose, as two "
+        "words such as “dark.large”; nothing that identifies you or what you read.",
+        set_when="Only when you press “Apply” in the display settings; never before.",
+        max_age=365 * 86400,
+        legal_basis="Strictly necessary for a feature you asked for (ePrivacy Directive "
+        "Art. 5(3)); no consent needed, and it is never read for anything else.",
+    )
+)
+COOKIES = (DISPLAY_COOKIE,)

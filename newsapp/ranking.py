@@ -8,6 +8,8 @@ vocabulary (no refit), so a new article ranks within a request; edits, unpublish
 topic changes trigger a full build (``manage.py build_index`` does one ahead of time).
 """
 
+from __future__ import annotations
+
 import hashlib
 import logging
 import threading
@@ -15,12 +17,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
 
+from newsapp import recommender
 from newsapp.models import Article, Topic
-from newsapp.recommender import Document, Index, Profile, build_index, load_index, save_index
+from newsapp.recommender import Document, Profile
+
+if TYPE_CHECKING:  # the index (scikit-learn, scipy) loads with the first ranking
+    from newsapp.recommender import Index
 
 logger = logging.getLogger(__name__)
 
@@ -136,16 +143,16 @@ def get_index() -> Index:
         index = None
         if path.exists():
             try:
-                index = load_index(path)
+                index = recommender.load_index(path)
             except (OSError, ValueError, KeyError):
                 logger.warning("Recommender index %s is unreadable; rebuilding.", path.name)
         if index is None and _cache:
             index = _grown(next(iter(_cache.values())), stamp)
         if index is None:
-            index = build_index(article_documents(), topic_keywords=topic_keywords())
+            index = recommender.build_index(article_documents(), topic_keywords=topic_keywords())
         if not path.exists():
             directory.mkdir(parents=True, exist_ok=True)
-            save_index(index, path)
+            recommender.save_index(index, path)
         _cache.clear()
         _cache[version] = (index, stamp)
         return index
@@ -154,11 +161,13 @@ def get_index() -> Index:
 def build_now(progress: Progress | None = None) -> tuple[Index, str]:
     """A full build (refit) for the current content, saved for every worker."""
     stamp = content_stamp()
-    index = build_index(article_documents(progress=progress), topic_keywords=topic_keywords())
+    index = recommender.build_index(
+        article_documents(progress=progress), topic_keywords=topic_keywords()
+    )
     directory = Path(settings.RECOMMENDER_INDEX_DIR)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"index-{stamp.version}.npz"
-    save_index(index, path)
+    recommender.save_index(index, path)
     with _lock:
         _cache.clear()
         _cache[stamp.version] = (index, stamp)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from newsapp import coverage, ranking
+from newsapp import coverage, ranking, recommender
 from newsapp.history import history_for, saved_signal_for
 from newsapp.models import (
     Article,
@@ -20,7 +20,7 @@ from newsapp.models import (
     Topic,
     TopicFollow,
 )
-from newsapp.recommender import Profile, Reasons, surface_forms
+from newsapp.recommender import Profile, Reasons
 
 
 @dataclass
@@ -127,7 +127,26 @@ class FeedItem:
         # The body's markup is read as is: stripping tags would cost every card, and tag
         # names are plain ASCII words that only ever map a term to itself.
         text = f"{article.title}\n{article.summary}\n{article.body}"
-        return surface_forms(self.reasons.terms, text)
+        return recommender.surface_forms(self.reasons.terms, text)
+
+    @property
+    def reason_line(self) -> str:
+        """The one short reason a card shows; "Why this?" has all of them."""
+        reasons = self.reasons
+        if reasons.exploration:
+            return "Outside your topics"
+        if reasons.topics:
+            slug = max(reasons.topics, key=lambda pair: pair[1])[0]
+            return f"Because you follow {self.topic_names.get(slug, slug)}"
+        if reasons.keywords:
+            return f"Matches your keyword “{reasons.keywords[0]}”"
+        if self.liked:
+            return f"Because you liked “{self.liked[0].title}”"
+        if reasons.local:
+            return "About your region"
+        if reasons.terms:
+            return "Shares words with what you follow"
+        return "Recent, after your picks"
 
     @property
     def freshness_label(self) -> str:

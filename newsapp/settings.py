@@ -8,6 +8,7 @@ listed in ``.env.example``.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -25,6 +26,14 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_count(name: str) -> int:
+    """A whole number, 0 or more (0 when unset); anything else stops the start-up."""
+    value = os.environ.get(name, "").strip() or "0"
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number, 0 or more.")
+    return int(value)
 
 
 def env_secret(name: str, dev_default: str) -> str:
@@ -57,15 +66,45 @@ LEDGER_SIGNING_KEY = os.environ.get(
 )
 # Readers' personal pages also go through these consent-layer hooks.
 ACCOUNT_SIGNUP_FORM_CLASS = "consent.forms.SignupConsentForm"
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else ""
 )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+
+def site_url() -> str:
+    """The canonical origin of links in e-mails (DJANGO_SITE_URL), never the request's host.
+
+    Production defaults to https:// and the first allowed host when that is one plain name.
+    """
+    value = os.environ.get("DJANGO_SITE_URL", "").strip().rstrip("/")
+    if not value:
+        if DEBUG:
+            return "http://127.0.0.1:8000"
+        host = ALLOWED_HOSTS[0] if ALLOWED_HOSTS else ""
+        if not host or host.startswith(".") or "*" in host:
+            raise ImproperlyConfigured(
+                "DJANGO_SITE_URL must be set when DJANGO_DEBUG=0 (the https address of the "
+                "site, used in e-mailed links), or DJANGO_ALLOWED_HOSTS must start with one."
+            )
+        value = f"https://{host}"
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path:
+        raise ImproperlyConfigured(
+            "DJANGO_SITE_URL must be an origin such as https://news.example.org (no path)."
+        )
+    if not DEBUG and parts.scheme != "https":
+        raise ImproperlyConfigured("DJANGO_SITE_URL must be an https address in production.")
+    return value
+
+
+SITE_URL = site_url()
+
 INSTALLED_APPS = [
-    # First, so its admin registration is in place when newsapp/admin.py takes it out.
+    # The task queue's table, made by `migrate` in every shape; before newsapp, whose admin
+    # takes the queue's own admin out again.
     "django_tasks_db",
     "accounts",
     "consent",
@@ -90,6 +129,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "newsapp.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body: one that is too large is refused unread.
+    "newsapp.core.middleware.RequestSizeMiddleware",
     # Inside the security headers, so a 503 during a database outage still carries them.
     "newsapp.core.outage.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -97,6 +138,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SessionExpiryMiddleware",
+    "accounts.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -119,6 +161,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "newsapp.core.context_processors.site",
+                "newsapp.display.context",
                 "newsapp.context_processors.saved_articles",
                 "csp.context_processors.nonce",
             ],
@@ -183,9 +226,17 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Newsapp] "
 LOGIN_URL = "account_login"
 # Rate limits, counted in the shared cache below so every worker enforces the same budget.
 # The admin login goes through allauth (newsapp/urls.py), so these cover staff as well.
+#
+# Per "ip" means per client address, which behind the TLS proxy production requires is read
+# from X-Forwarded-For through DJANGO_TRUSTED_PROXY_COUNT proxies (allauth takes the entry
+# that many places from the end, the one our outermost proxy appended); with 0 the header
+# is ignored and every client counts as REMOTE_ADDR, so behind a proxy one stranger's failed
+# sign-ins would lock everyone out. Per "key" is per account: one account gets at most
+# 5 wrong passwords in 5 minutes and 20 an hour, from however many addresses (a password
+# reset clears it).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip,300/h/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,5/5m/key,20/h/key",
     "signup": "10/m/ip,50/h/ip",
     "reset_password": "10/m/ip,3/m/key,10/h/key",
     "reset_password_from_key": "20/m/ip",
@@ -194,6 +245,7 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+ALLAUTH_TRUSTED_PROXY_COUNT = env_count("DJANGO_TRUSTED_PROXY_COUNT")
 # Changing the e-mail address or the password asks for the password again (MFA changes
 # already do, MFA_REAUTHENTICATION_REQUIRED defaults to True).
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
@@ -223,8 +275,8 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "newsroom@localhost")
 
 # One cache shared by every worker: allauth's rate limits live here, and a per-process cache
-# would let each worker grant its own budget. The database cache needs
-# `manage.py createcachetable` (run by `make migrate`; the test runner does it itself).
+# would let each worker grant its own budget. The database cache's table is made by
+# `manage.py migrate` (newsapp/migrations/0007_shared_cache_table.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -242,21 +294,16 @@ else:
         }
     }
 
-# Background work: in-process at once in development and tests ("immediate"), queued in the
-# database for `manage.py db_worker` in production ("database", the default with debug off).
-TASK_BACKENDS = {
-    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-    "database": "django_tasks_db.DatabaseBackend",
+# Background work (Django's Tasks API). In production it is queued in the database and run
+# by the django-tasks-db worker (`manage.py db_worker`), never inside a web request; tasks
+# run in-process only with debug on (development, and the test suite).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if DEBUG
+        else "django_tasks_db.DatabaseBackend",
+    }
 }
-_tasks_backend = os.environ.get("DJANGO_TASKS_BACKEND", "immediate" if DEBUG else "database")
-if _tasks_backend not in TASK_BACKENDS:
-    raise ImproperlyConfigured(
-        f"DJANGO_TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {_tasks_backend!r}."
-    )
-TASKS = {"default": {"BACKEND": TASK_BACKENDS[_tasks_backend]}}
-
-# The canonical origin of the site, for links in e-mails (the digest): https in production.
-SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
@@ -266,6 +313,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Pictures (uploaded or fetched from feeds, re-encoded by newsapp.ingest.images) are stored
+# here and served from this site by newsapp.core.media, or by a reverse proxy (README).
+MEDIA_ROOT = Path(os.environ.get("NEWSAPP_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+MEDIA_URL = "/media/"
+IMAGES_MAX_BYTES = 8 * 1024 * 1024  # a picture larger than this is not downloaded
+IMAGES_MAX_PIXELS = 40_000_000  # nor decoded beyond this (decompression bombs)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -283,6 +337,17 @@ FEED_PAGE_SIZE = 20
 # Feed import fetches only public addresses; loopback may be allowed for tests and local
 # checks (private, link-local and reserved addresses are always refused).
 FEEDS_ALLOW_LOOPBACK = env_bool("DJANGO_FEEDS_ALLOW_LOOPBACK", False)
+
+# Request sizes. No page takes a file; the largest form is an article in the admin. A body
+# over MAX_REQUEST_BYTES (files included) is answered 413 before anything reads it
+# (newsapp.core.middleware.RequestSizeMiddleware); Django's own limits stay below it.
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# Characters of sanitised HTML an article keeps; an imported body beyond it is cut short
+# with a note saying so, and the admin refuses a longer one.
+ARTICLE_BODY_MAX_LENGTH = 100_000
 
 # Limits on what a reader may state, refused with a message beyond them.
 MAX_FOLLOWED_TOPICS = 50
@@ -302,6 +367,9 @@ PRIVACY_REQUESTS_PER_HOUR = 10
 PRIVACY_EXPORT_SCHEMA = "newsapp.export/1"
 
 SESSION_COOKIE_HTTPONLY = True
+# Messages ("Successfully signed in as <address>") live in the session on the server, not in
+# a cookie of their own: no cookie holds anything personal.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # no script of ours reads it; forms carry the token
@@ -351,6 +419,7 @@ if not DEBUG:
     # refuse them otherwise, so a misconfiguration fails loudly.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    DISPLAY_COOKIE_NAME = "__Host-display"  # newsapp.privacy.DISPLAY_COOKIE
 
 # One JSON object per line on stderr, each with the request id; request errors (4xx
 # warnings, 5xx errors) and authentication events, never an e-mail or what a reader typed
@@ -372,6 +441,8 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "newsapp.security": {"level": "INFO"},
+        # The signed checkpoint heads, for a copy outside the database (consent.tasks).
+        "consent.tasks": {"level": "INFO"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }

@@ -2,7 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from newsapp import feeds, reader_views, views
+from newsapp import choices, display, feeds, reader_views, views
+from newsapp.core.media import serve_media
 
 news_patterns = [
     path("", views.home, name="home"),
@@ -15,8 +16,11 @@ news_patterns = [
     path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
     path("stories/<int:pk>/", views.story_detail, name="story-detail"),
     path("topics/", views.topics, name="topics"),
+    path("topics/fine-tune/", views.topics_fine_tune, name="topics-fine-tune"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
-    path("articles/<slug:slug>/feedback/", views.article_feedback, name="article-feedback"),
+    path("topics/<slug:slug>/follow/", choices.topic_follow, name="topic-follow"),
+    path("topics/<slug:slug>/unfollow/", choices.topic_unfollow, name="topic-unfollow"),
+    path("articles/<slug:slug>/feedback/", choices.article_feedback, name="article-feedback"),
     path("articles/<slug:slug>/save/", reader_views.article_save, name="article-save"),
     path("saved/", reader_views.saved, name="saved"),
     path("digest/", reader_views.digest_settings, name="digest"),
@@ -25,7 +29,10 @@ news_patterns = [
         reader_views.digest_unsubscribe,
         name="digest-unsubscribe",
     ),
-    path("sources/<slug:slug>/mute/", views.source_mute, name="source-mute"),
+    path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
+    path("sources/<slug:slug>/mute/", choices.source_mute, name="source-mute"),
+    path("sources/<slug:slug>/unmute/", choices.source_unmute, name="source-unmute"),
+    path("display/", display.display_set, name="display"),
     path("region/", views.region, name="region"),
     path("healthz", views.healthz, name="healthz"),
 ]
@@ -38,6 +45,7 @@ urlpatterns = [
     path("privacy/", include("consent.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("media/<path:name>", serve_media, name="media"),
 ]
 
 handler400 = "newsapp.core.errors.bad_request"

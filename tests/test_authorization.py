@@ -85,6 +85,7 @@ POST /topics/                                          topics={topic}&keywords=h
 GET  /privacy/                                         -                       login 200   200   200   200   200
 GET  /privacy/notice/                                  -                       200   200   200   200   200   200
 GET  /privacy/export.json                              -                       login 200   200   200   200   200
+POST /privacy/export.json                              -                       login 200   200   200   200   200
 GET  /privacy/receipt/                                 -                       302   302   302   302   302   302
 GET  /privacy/clear/                                   -                       login 405   405   405   405   405
 POST /privacy/clear/                                   -                       login 302   302   302   302   302
@@ -205,7 +206,7 @@ def build_world() -> World:
     superuser = _staff("", is_superuser=True)
     data_request_append(pseudonym=pseudonym_for(reader.pk), kind="export", summary={})
     access_record_append(staff=superuser, pseudonym=pseudonym_for(reader.pk), what="test")
-    checkpoint_create()
+    checkpoint_create(first=True)
     statistic = dp.statistics()[0].code
     dp.statistic_release(code=statistic, staff_label="setup")
     ids = {

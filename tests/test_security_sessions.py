@@ -55,3 +55,14 @@ def test_active_session_ends_twelve_hours_after_sign_in(client):
         response = client.get("/privacy/")
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
         assert not signed_in(client)
+
+
+def test_no_cookie_carries_the_readers_address_or_a_message(client, settings):
+    """The sign-in message names the address; it stays on the server, in the session."""
+    user = UserFactory(email="private.reader@example.org")
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    # Only the random session id and CSRF token: no messages cookie, nothing personal.
+    assert set(response.cookies) <= {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
+    assert all("private.reader" not in morsel.value for morsel in response.cookies.values())
+    page = client.get(response["Location"], follow=True)
+    assert "Successfully signed in as private.reader@example.org" in page.content.decode()

@@ -10,7 +10,6 @@ from django.utils import timezone
 from newsapp import ranking
 from newsapp.models import Article, Topic, TopicSuggestion
 from newsapp.recommender import Document
-from newsapp.recommender.suggest import suggest_topics
 
 REFERENCE_SIZE = 500  # tagged articles that calibrate the confidences
 BATCH = 500
@@ -30,6 +29,8 @@ def topic_suggestions_refresh(*, article_ids: Iterable[int]) -> int:
     articles = list(ranking.for_documents(Article.objects.filter(pk__in=ids, topics__isnull=True)))
     if not articles:
         return 0
+    from newsapp.recommender.suggest import suggest_topics  # scikit-learn, on first use
+
     index = ranking.get_index()
     reference = reference_documents()
     topics = {t.slug: t for t in Topic.objects.all()}

@@ -3,10 +3,19 @@
 // usual and the reader comes back to the same card.
 (function () {
   "use strict";
-  var status = document.createElement("p");
-  status.className = "visually-hidden";
-  status.setAttribute("role", "status");
-  document.body.appendChild(status);
+  // The page's one live region (base.html), as static/js/cards.js uses it.
+  var live = document.getElementById("messages");
+
+  function announce(text) {
+    if (!live) { return; }
+    live.textContent = "";  // emptied first, so the same words twice are read twice
+    window.setTimeout(function () {
+      var message = document.createElement("p");
+      message.className = "message message-success";
+      message.textContent = text;
+      live.appendChild(message);
+    }, 50);
+  }
 
   function show(form, saved) {
     var action = form.getAttribute("action");
@@ -43,7 +52,7 @@
       } else {
         show(form, data.saved);
       }
-      status.textContent = data.message;
+      announce(data.message);
     }).catch(function () {
       button.disabled = false;
       form.submit();  // the ordinary POST, with its redirect back here

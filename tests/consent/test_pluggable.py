@@ -104,7 +104,7 @@ def test_the_notice_names_the_new_purpose_and_category(client):
 
 def test_the_export_holds_the_new_category_with_its_legal_frame(client, asker):
     client.force_login(asker)
-    document = json.loads(client.get("/privacy/export.json").content)
+    document = json.loads(client.post("/privacy/export.json").content)
     section = document["help_requests"]
     assert section["title"] == "Your questions to the help desk"
     assert section["purpose"] == "So that we can answer you."

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsapp', '0008_article_full_text_search'),
+        ('newsapp', '0010_article_full_text_search'),
     ]
 
     operations = [

@@ -20,7 +20,7 @@ def uninstall(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("newsapp", "0007_article_body_sanitised_on_every_write"),
+        ("newsapp", "0009_shared_cache_table"),
     ]
 
     operations = [

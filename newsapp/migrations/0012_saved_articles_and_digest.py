@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsapp', '0009_article_stories_full_coverage'),
+        ('newsapp', '0011_article_stories_full_coverage'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
