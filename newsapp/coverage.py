@@ -23,7 +23,6 @@ from django_tasks import task
 from newsapp import ranking
 from newsapp.models import Article, Story
 from newsapp.recommender import Document
-from newsapp.recommender.coverage import WINDOW_HOURS, closest_versions, document_vectors
 
 BATCH = 2000
 
@@ -42,30 +41,37 @@ def stories_assign(*, limit: int | None = BATCH) -> int:
     """File the published articles not looked at yet (up to ``limit``, newest first) under
     the story of another outlet's version, where one is close enough. Returns how many
     articles were looked at."""
+    # numpy and scipy load here, with the first grouping, not when Django starts.
+    from newsapp.recommender.coverage import WINDOW_HOURS, closest_versions, document_vectors
+
     pending_rows = Article.objects.published().filter(clustered_at__isnull=True)
-    pending_rows = pending_rows.order_by("-published_at", "-id").values_list("id", "published_at")
+    pending_rows = pending_rows.order_by("-published_at", "-id").values_list(
+        "id", "published_at", "source_id"
+    )
     # The newest first when there is a backlog; then decided in the order they appeared.
     pending = sorted(pending_rows[:limit] if limit else pending_rows, key=lambda r: (r[1], r[0]))
     if not pending:
         return 0
     window = timedelta(hours=WINDOW_HOURS)
-    earliest = min(p for _, p in pending) - window
-    latest = max(p for _, p in pending) + window
+    earliest = min(p for _, p, _ in pending) - window
+    latest = max(p for _, p, _ in pending) + window
     pool = list(
         Article.objects.published()
         .filter(clustered_at__isnull=False, published_at__range=(earliest, latest))
-        .values_list("id", "published_at", "story_id")
+        .values_list("id", "published_at", "story_id", "source_id")
     )
     index = ranking.get_index()
-    new_ids = [pk for pk, _ in pending]
-    pool_ids = [pk for pk, _, _ in pool]
+    new_ids = [pk for pk, _, _ in pending]
+    pool_ids = [pk for pk, _, _, _ in pool]
     matches = closest_versions(
         document_vectors(index, _documents(new_ids, index)),
-        [p.timestamp() for _, p in pending],
+        [p.timestamp() for _, p, _ in pending],
         document_vectors(index, _documents(pool_ids, index)),
-        [p.timestamp() for _, p, _ in pool],
+        [p.timestamp() for _, p, _, _ in pool],
+        new_sources=[s for _, _, s in pending],
+        pool_sources=[s for _, _, _, s in pool],
     )
-    story_of: dict[int, int | None] = {pk: story for pk, _, story in pool}
+    story_of: dict[int, int | None] = {pk: story for pk, _, story, _ in pool}
     with transaction.atomic():
         changed: dict[int, int] = {}  # article -> story
         for pk, match in zip(new_ids, matches, strict=True):

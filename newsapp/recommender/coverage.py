@@ -71,21 +71,38 @@ def closest_versions(
     *,
     threshold: float = THRESHOLD,
     window_hours: float = WINDOW_HOURS,
+    new_sources: Sequence | None = None,
+    pool_sources: Sequence | None = None,
 ) -> list[Match | None]:
     """For each row of ``new`` (unit TF-IDF rows, publication times in epoch seconds, in
     the order they are decided), the closest row of ``pool`` or of an earlier row of
-    ``new`` that is close enough and near enough in time, or None."""
+    ``new`` that is close enough and near enough in time, or None.
+
+    With sources given (any hashable, None for unknown), a version only counts when
+    another outlet published it: one outlet's follow-ups stay cards of their own."""
     n, p = new.shape[0], pool.shape[0]
     if not n:
         return []
     candidates = sp.vstack([pool, new]).tocsr() if p else new
     times = np.concatenate([np.asarray(pool_times, dtype=np.float64), new_times]).astype(np.float64)
     window = window_hours * 3600.0
+    codes = None
+    if new_sources is not None and pool_sources is not None:
+        labels: dict = {}
+        codes = np.array(
+            [
+                labels.setdefault(s, len(labels)) if s is not None else -1 - i
+                for i, s in enumerate([*pool_sources, *new_sources])
+            ],
+            dtype=np.int64,
+        )
     found: list[Match | None] = []
     for start in range(0, n, CHUNK):
         stop = min(start + CHUNK, n)
         block = (new[start:stop] @ candidates.T).toarray()
         block[np.abs(times[p + start : p + stop, None] - times[None, :]) > window] = 0.0
+        if codes is not None:
+            block[codes[p + start : p + stop, None] == codes[None, :]] = 0.0
         for row in range(start, stop):
             sims = block[row - start, : p + row]  # the pool and the batch before this row
             if not sims.size:

@@ -171,7 +171,7 @@ def test_the_digest_is_off_by_default_and_stated_on_the_dashboard(client, reader
     assert DigestSubscription.objects.get(user=reader).frequency == "weekly"
     dashboard = html.unescape(client.get("/privacy/").content.decode())
     assert "every monday morning" in dashboard.split('id="digest"')[1].split("</section>")[0]
-    export = json.loads(client.get("/privacy/export.json").content)
+    export = json.loads(client.post("/privacy/export.json").content)
     assert export["digest"]["data"]["digest_subscriptions"]["frequency"] == "Every Monday morning"
     assert "unsubscribe_key" not in json.dumps(export)
     assert client.post("/digest/", {"frequency": "hourly"}).status_code == 200  # refused

@@ -107,7 +107,7 @@ def test_the_saved_list_is_newest_first_with_remove(client, reader):
 
 def test_saved_articles_are_exported_listed_deletable_and_erased(client, reader, story):
     client.post(save_url(story))
-    export = json.loads(client.get("/privacy/export.json").content)
+    export = json.loads(client.post("/privacy/export.json").content)
     saved = export["saved"]
     assert saved["data"]["saved_articles"][0]["article"] == story.title
     assert saved["legal_basis"].startswith("Contract") and saved["retention"]
