@@ -5,12 +5,14 @@ from collections.abc import Iterable, Mapping
 from django.db import transaction
 from django.utils import timezone
 
+from newsapp.coverage import stories_queue
 from newsapp.models import (
     Article,
     ArticleFeedback,
     ReaderLocation,
     ReaderPreferences,
     Region,
+    SavedArticle,
     Source,
     Topic,
     TopicFollow,
@@ -57,6 +59,7 @@ def article_publish(*, article: Article) -> Article:
     if article.published_at is None:
         article.published_at = timezone.now()
     article.save(update_fields=["status", "published_at", "updated_at"])
+    stories_queue()
     return article
 
 
@@ -75,6 +78,8 @@ def articles_status_set(*, articles, status: str) -> int:
             article.published_at = now
         article.save(update_fields=["status", "published_at", "updated_at"])
         changed += 1
+    if changed and status == Article.Status.PUBLISHED:
+        stories_queue()
     return changed
 
 
@@ -146,3 +151,14 @@ def region_visit_record(*, user) -> None:
     UPDATE that touches no row when the region was already seen today or there is none."""
     today = timezone.localdate()
     ReaderLocation.objects.filter(user=user, last_seen_on__lt=today).update(last_seen_on=today)
+
+
+@transaction.atomic
+def saved_article_toggle(*, user, article: Article) -> bool:
+    """Save ``article`` for later, or remove it when it is saved already; returns whether
+    it is saved now."""
+    removed, _ = SavedArticle.objects.filter(user=user, article=article).delete()
+    if removed:
+        return False
+    SavedArticle.objects.create(user=user, article=article)
+    return True

@@ -17,6 +17,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from newsapp.coverage import stories_queue
 from newsapp.ingest.articles import Matcher, create_article, update_article
 from newsapp.ingest.bounds import MAX_TOKENS
 from newsapp.ingest.fetch import FeedGone, FetchError, FetchResult, fetch
@@ -299,6 +300,8 @@ def feeds_import(*, sources, dry_run: bool = False) -> list[FetchReport]:
     new_ids = [pk for report in reports for pk in report.new_article_ids]
     topic_suggestions_queue(new_ids)
     lead_images_queue(new_ids)
+    if new_ids:
+        stories_queue()
     return reports
 
 

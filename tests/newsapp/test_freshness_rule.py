@@ -24,7 +24,8 @@ def test_demo_readers_first_page_is_mostly_from_the_last_few_days(settings):
     reader = get_user_model().objects.get(email="reader@example.com")
     ranking.reset_cache()
     preferences = selectors.preferences_for_user(user=reader)
-    page_one = selectors.feed_recommendations(preferences=preferences, depth=20)
+    # One card per story: rank deeper than a page, and read the page's first 20 cards.
+    page_one = selectors.feed_recommendations(preferences=preferences, depth=40)[:20]
     published = Article.objects.in_bulk([r.doc_id for r in page_one])
     ages = [(timezone.now() - published[r.doc_id].published_at).days for r in page_one]
     assert len(ages) == 20

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from newsapp.coverage import stories_queue
 from newsapp.ingest.jsonl import JsonlError, count_lines, jsonl_import
 from newsapp.ingest.services import topic_suggestions_queue
 
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if not dry_run:
             topic_suggestions_queue(report.new_untagged_ids)
+            stories_queue()
 
         prefix = "[dry run] " if dry_run else ""
         self.stdout.write(
