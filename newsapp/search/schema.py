@@ -51,28 +51,30 @@ _SQLITE_TABLE = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
     "title, summary, body, tokenize = 'porter unicode61 remove_diacritics 2')"
 )
-_SQLITE_ROW = "new.id, new.title, new.summary, newsapp_plain_text(new.body)"
+# These statements name the FTS table (FTS_TABLE) literally: nothing is interpolated into SQL.
 _SQLITE_TRIGGERS = {
-    "newsapp_article_fts_insert": f"""
+    "newsapp_article_fts_insert": """
         CREATE TRIGGER IF NOT EXISTS newsapp_article_fts_insert AFTER INSERT ON newsapp_article
         BEGIN
-            INSERT INTO {FTS_TABLE}(rowid, title, summary, body) VALUES ({_SQLITE_ROW});
+            INSERT INTO newsapp_article_fts(rowid, title, summary, body)
+            VALUES (new.id, new.title, new.summary, newsapp_plain_text(new.body));
         END""",
-    "newsapp_article_fts_update": f"""
+    "newsapp_article_fts_update": """
         CREATE TRIGGER IF NOT EXISTS newsapp_article_fts_update
         AFTER UPDATE OF title, summary, body ON newsapp_article
         BEGIN
-            DELETE FROM {FTS_TABLE} WHERE rowid = old.id;
-            INSERT INTO {FTS_TABLE}(rowid, title, summary, body) VALUES ({_SQLITE_ROW});
+            DELETE FROM newsapp_article_fts WHERE rowid = old.id;
+            INSERT INTO newsapp_article_fts(rowid, title, summary, body)
+            VALUES (new.id, new.title, new.summary, newsapp_plain_text(new.body));
         END""",
-    "newsapp_article_fts_delete": f"""
+    "newsapp_article_fts_delete": """
         CREATE TRIGGER IF NOT EXISTS newsapp_article_fts_delete AFTER DELETE ON newsapp_article
         BEGIN
-            DELETE FROM {FTS_TABLE} WHERE rowid = old.id;
+            DELETE FROM newsapp_article_fts WHERE rowid = old.id;
         END""",
 }
 _SQLITE_REFILL = (
-    f"INSERT INTO {FTS_TABLE}(rowid, title, summary, body) "
+    "INSERT INTO newsapp_article_fts(rowid, title, summary, body) "
     "SELECT id, title, summary, newsapp_plain_text(body) FROM newsapp_article"
 )
 
@@ -106,7 +108,7 @@ def install(connection: BaseDatabaseWrapper) -> None:
             cursor.execute(_SQLITE_TABLE)
             for sql in _SQLITE_TRIGGERS.values():
                 cursor.execute(sql)
-            cursor.execute(f"DELETE FROM {FTS_TABLE}")
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")  # nosec B608: a constant name
             cursor.execute(_SQLITE_REFILL)
 
 
