@@ -4,6 +4,7 @@ more than removing as many of its other words, for at least 90% of sampled pairs
 
 import gzip
 import json
+import os
 import random
 import re
 from pathlib import Path
@@ -22,8 +23,18 @@ TOKEN = re.compile(TOKEN_PATTERN)
 
 
 def shared_corpus() -> Path:
-    """The shared corpus beside the repository (or beside a folder above it)."""
-    for folder in Path(__file__).resolve().parents:
+    """The shared corpus beside the repository (or beside a folder above it), else where
+    ``NEWSAPP_SHARED_DIR`` says, else the workplace's own copy (a clean clone elsewhere)."""
+    folders = [
+        *Path(__file__).resolve().parents,
+        *(
+            [Path(os.environ["NEWSAPP_SHARED_DIR"]).parent]
+            if "NEWSAPP_SHARED_DIR" in os.environ
+            else []
+        ),
+        Path("/work"),
+    ]
+    for folder in folders:
         if (folder / CORPUS).exists():
             return folder / CORPUS
     raise AssertionError(f"This test reads the shared corpus {CORPUS} beside the repository.")
