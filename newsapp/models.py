@@ -346,3 +346,29 @@ class ReaderLocation(models.Model):
 
     def __str__(self) -> str:
         return f"Region of reader #{self.user_id}"
+
+
+class ContentVersion(models.Model):
+    """One row: the version of everything the recommender reads, and which index serves it.
+
+    ``version`` is bumped by the database itself, in the same transaction as every insert,
+    update or delete of an article, of an article's topics and of a topic (triggers made by
+    migration 0008), so every write path counts: services, the admin, imports, ``bulk_create``
+    and raw SQL alike. Reading it is one primary-key look-up, however large the corpus.
+    The other columns are written by the index refresh (``newsapp.ranking``) only.
+    """
+
+    version = models.BigIntegerField(default=0)
+    index_version = models.BigIntegerField(
+        default=-1, help_text="The content version the current index was built for."
+    )
+    index_name = models.CharField(
+        max_length=100, blank=True, help_text="The current index's directory on shared storage."
+    )
+    queued = models.BigIntegerField(
+        default=-1, help_text="The newest content version a refresh of the index was queued for."
+    )
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"content version {self.version} (index for {self.index_version})"

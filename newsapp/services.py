@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping
 from django.db import transaction
 from django.utils import timezone
 
+from newsapp import ranking
 from newsapp.models import (
     Article,
     ArticleFeedback,
@@ -57,6 +58,7 @@ def article_publish(*, article: Article) -> Article:
     if article.published_at is None:
         article.published_at = timezone.now()
     article.save(update_fields=["status", "published_at", "updated_at"])
+    ranking.index_refresh_queue()
     return article
 
 
@@ -75,6 +77,8 @@ def articles_status_set(*, articles, status: str) -> int:
             article.published_at = now
         article.save(update_fields=["status", "published_at", "updated_at"])
         changed += 1
+    if changed:
+        ranking.index_refresh_queue()
     return changed
 
 

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
+    "django_tasks_db",  # the task queue's table, made by `migrate` in every shape
 ]
 
 MIDDLEWARE = [
@@ -239,9 +240,14 @@ else:
         }
     }
 
+# Background work (Django's Tasks API). In production it is queued in the database and run
+# by the django-tasks-db worker (`manage.py db_worker`), never inside a web request; tasks
+# run in-process only with debug on (development, and the test suite).
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if DEBUG
+        else "django_tasks_db.DatabaseBackend",
     }
 }
 

@@ -16,6 +16,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from newsapp import ranking
 from newsapp.ingest.articles import Matcher, create_article, update_article
 from newsapp.ingest.fetch import FeedGone, FetchError, FetchResult, fetch
 from newsapp.ingest.parse import ParsedFeed, ParseError, parse
@@ -277,6 +278,8 @@ def feeds_import(*, sources, dry_run: bool = False) -> list[FetchReport]:
     """Import several sources one after another; topic suggestions follow the commit."""
     reports = [feed_import(source=source, dry_run=dry_run) for source in sources]
     topic_suggestions_queue([pk for report in reports for pk in report.new_article_ids])
+    if not dry_run and any(report.new or report.updated for report in reports):
+        ranking.index_refresh_queue()
     return reports
 
 

@@ -37,7 +37,11 @@ import stack
 ROOT = stack.ROOT
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench-web:start -->", "<!-- bench-web:end -->"
-SHARED = ROOT.parent / "shared" / "datasets"
+# The shared corpora sit beside the checkout (/work/shared) or above a worktree of it.
+SHARED = next(
+    (p / "shared" / "datasets" for p in ROOT.parents if (p / "shared" / "datasets").is_dir()),
+    ROOT.parent / "shared" / "datasets",
+)
 
 # page label -> (path or a callable on the fixture, signed in?, target p95 in ms)
 TARGETS_MS = {
@@ -112,14 +116,35 @@ def pages(fx: dict) -> list[tuple[str, str, str]]:
     ]
 
 
-def time_page(port: int, path: str, cookie: str, n: int) -> tuple[int, list[float]]:
+def time_page(port: int, path: str, cookie: str, n: int, before=None) -> tuple[int, list[float]]:
+    """``before`` runs ahead of each request, outside the timing."""
+    if before:
+        before()
     status, _, _ = stack.request(port, path, cookie=cookie)  # warm: index loaded, caches
     times = []
     for _ in range(n):
+        if before:
+            before()
         started = time.perf_counter()
         status, _, _ = stack.request(port, path, cookie=cookie)
         times.append((time.perf_counter() - started) * 1000)
     return status, times
+
+
+class ExportAllowance:
+    """The export is limited to ``PRIVACY_REQUESTS_PER_HOUR`` (10) per reader, and the limit
+    stays as it is: the benchmark forgets the count between two timed exports instead (the
+    shared cache is the scratch database's table), so every one measures a real export."""
+
+    def __init__(self, database: str) -> None:
+        import psycopg
+
+        self.connection = psycopg.connect(stack.database_url(database), autocommit=True)
+
+    def __call__(self) -> None:
+        self.connection.execute(
+            "DELETE FROM newsapp_cache WHERE cache_key LIKE %s", ("%privacy-limit:%",)
+        )
 
 
 def count_queries(env: dict[str, str], measured: list[tuple[str, str, str]]) -> dict[str, int]:
@@ -210,9 +235,11 @@ def main() -> int:
     fx = fixture(env)
     measured = pages(fx)
     rows = []
-    with stack.Gunicorn(env) as server:
+    allowance = ExportAllowance(args.database)
+    with stack.Gunicorn(env) as server, stack.TaskWorker(env):
         for label, path, cookie in measured:
-            status, times = time_page(server.port, path, cookie, args.requests)
+            before = allowance if path.startswith("/privacy/export") else None
+            status, times = time_page(server.port, path, cookie, args.requests, before)
             rows.append((label, status, statistics.median(times), percentile(times, 95)))
             stack.say(f"{label}: HTTP {status}, p50 {rows[-1][2]:.1f} ms, p95 {rows[-1][3]:.1f} ms")
         loops = {}

@@ -181,6 +181,9 @@ def prepare(
         env=env,
         check=True,
     )
+    # Statistics for the planner after the bulk load, as autovacuum would give them some
+    # minutes later: without them it takes a 100,000-row table for an empty one.
+    psql("VACUUM ANALYZE", database)
     say(f"prepared in {time.monotonic() - started:.0f} s")
     return env
 
@@ -275,6 +278,57 @@ class Gunicorn:
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class TaskWorker:
+    """The production task worker, ``manage.py db_worker`` (django-tasks-db), beside
+    gunicorn: index refreshes, feed fetches, topic suggestions and purges queued by the
+    app run here, never in a web request. Ended by its own pid, never by name."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.log = VAR / "db_worker.log"
+
+    def __enter__(self) -> TaskWorker:
+        VAR.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [PYTHON, "manage.py", "db_worker", "--no-reload", "--interval", "1"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        say(f"task worker: manage.py db_worker (pid {self.process.pid})")
+        return self
+
+    def results(self) -> dict[str, int]:
+        """How many queued tasks ended in each state (the queue's own table)."""
+        code = (
+            "import json; from django.db.models import Count; "
+            "from django_tasks_db.models import DBTaskResult; "
+            "print(json.dumps(dict(DBTaskResult.objects.values_list('status')"
+            ".annotate(n=Count('id')).order_by())))"
+        )
+        out = subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        lines = out.strip().splitlines()
+        return json.loads(lines[-1]) if lines else {}
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
