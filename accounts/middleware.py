@@ -1,4 +1,5 @@
-"""Session lifetime, and staff use the admin only with a second factor (TOTP) set up."""
+"""Session lifetime, no caching of what a signed-in reader sees, and staff use the admin only
+with a second factor (TOTP) set up."""
 
 import time
 from collections.abc import Callable
@@ -8,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 from accounts.mfa import has_totp
 
@@ -94,3 +96,25 @@ def session_clocks_start(*, request: HttpRequest | None) -> None:
 def record_sign_in(sender, request, user, **kwargs) -> None:
     """Receiver of ``user_logged_in`` (connected in AccountsConfig.ready)."""
     session_clocks_start(request=request)
+
+
+class PrivateCacheMiddleware:
+    """Every response to a signed-in reader is ``Cache-Control: private, no-store``.
+
+    Pages show who is signed in, and most show what only they may see (the e-mail address,
+    the feed, the settings); neither the browser's history cache nor a shared cache may
+    keep them. A view whose response really is identical for everyone says so with
+    ``Cache-Control: public`` and is left alone. Static files never get here (whitenoise
+    answers them further out).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        shared = "public" in response.get("Cache-Control", "")
+        if user is not None and user.is_authenticated and not shared:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -1,7 +1,8 @@
 """Privacy officers audit consent here. Nobody changes it: the ledgers are append-only.
 
 Privacy officers hold only ``view`` permissions on these models (group "Privacy officers");
-other staff hold none. Every look-up of a reader by e-mail is itself recorded.
+other staff hold none. Every look-up of a reader by e-mail, or by account id, is itself
+recorded.
 """
 
 import csv
@@ -21,7 +22,7 @@ from django.utils.http import urlencode
 
 from consent import dp, inventory
 from consent.audit import access_record_append, staff_label_for
-from consent.checkpoints import checkpoint_verify
+from consent.checkpoints import checkpoint_verify, published_line
 from consent.fields import encrypted_fields
 from consent.models import (
     AccessRecord,
@@ -100,6 +101,11 @@ class LookupForm(forms.Form):
     email = forms.EmailField(label="Reader's e-mail address")
 
 
+# The account-id filters the consent list accepts (``?subject=<id>``): one account each, and
+# each use recorded like a look-up by e-mail. Ranges and lists of ids are refused.
+SUBJECT_LOOKUPS = ("subject", "subject__exact", "subject__id", "subject__id__exact")
+
+
 @admin.register(ConsentEvent)
 class ConsentEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "short_subject", "purpose", "granted", "method", "notice_version")
@@ -111,8 +117,10 @@ class ConsentEventAdmin(ReadOnlyAdmin):
         ("created_at", DateRangeFilter),
     )
     search_fields = ("=subject_pseudonym", "=hash")
-    search_help_text = "A full pseudonym or event hash. To find a reader by e-mail, use "
-    "“Look up a reader”."
+    search_help_text = (
+        "A full pseudonym or event hash. To find a reader by e-mail, use “Look up a reader "
+        "by e-mail” above."
+    )
     date_hierarchy = "created_at"
     fields = (
         "created_at",
@@ -143,6 +151,28 @@ class ConsentEventAdmin(ReadOnlyAdmin):
     def _require_view(self, request) -> None:
         if not self.has_view_permission(request):
             raise PermissionDenied
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        if lookup.split("__", 1)[0] == "subject":
+            return lookup in SUBJECT_LOOKUPS
+        return super().lookup_allowed(lookup, value, request)
+
+    def _record_subject_lookups(self, request, where: str) -> None:
+        """A list narrowed to one account by its id shows who that reader is: recorded."""
+        ids = {v for key in SUBJECT_LOOKUPS for v in request.GET.getlist(key) if v.isdigit()}
+        users = get_user_model().objects.filter(pk__in=ids).values_list("pk", flat=True)
+        for user_id in users:
+            access_record_append(
+                staff=request.user,
+                pseudonym=pseudonym_for(user_id),
+                what=f"consent events ({where}, filtered by account id)",
+            )
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if request.method == "GET" and getattr(response, "status_code", 200) == 200:
+            self._record_subject_lookups(request, "list")
+        return response
 
     def lookup_view(self, request):
         """E-mail in, pseudonym out; the look-up itself goes into the staff access log."""
@@ -178,6 +208,7 @@ class ConsentEventAdmin(ReadOnlyAdmin):
         """The list as filtered on the page, as CSV."""
         self._require_view(request)
         queryset = self.get_changelist_instance(request).get_queryset(request)
+        self._record_subject_lookups(request, "CSV export")
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="consent-events-{stamp}.csv"'
@@ -210,17 +241,16 @@ class ConsentEventAdmin(ReadOnlyAdmin):
                     f"{name}: BROKEN at entry id {report.broken_at} ({report.reason}).",
                 )
         result = checkpoint_verify()
-        if result.checkpoint is None:
-            messages.warning(
-                request, "No signed checkpoint yet (verify_consent_ledger --checkpoint)."
-            )
+        if result.ok and result.checkpoint is None:
+            messages.success(request, f"Checkpoints: {result.reason}.")
         elif result.ok:
             messages.success(
                 request,
-                f"Last signed checkpoint ({result.checkpoint.length} events) still matches.",
+                f"{result.count} signed checkpoint(s), chained; the last still matches the "
+                f"logs. Compare its head with your copy: {published_line(result.checkpoint)}",
             )
         else:
-            messages.error(request, f"Checkpoint: {result.reason}.")
+            messages.error(request, f"Checkpoints: BROKEN: {result.reason}.")
         return redirect("admin:consent_consentevent_changelist")
 
     def record_view(self, request):
@@ -248,6 +278,8 @@ class ConsentEventAdmin(ReadOnlyAdmin):
                 f"{f.verbose_name} ({f.model._meta.verbose_name})" for f in encrypted_fields()
             ],
             "generated_at": timezone.now(),
+            "controller_name": settings.CONTROLLER_NAME,
+            "controller_contact": settings.CONTROLLER_CONTACT,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/consent/record_of_processing.html", context)
@@ -282,8 +314,38 @@ class AccessRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(LedgerCheckpoint)
 class LedgerCheckpointAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "length", "head_hash", "public_key")
-    fields = (*list_display, "signature")
+    """Each checkpoint's head, in full, for a privacy officer to keep a copy of outside the
+    database: a rewrite of everything, checkpoints included, shows against that copy
+    (``verify_consent_ledger --expect sha256:…``)."""
+
+    list_display = ("created_at", "published_head", "length", "requests_length", "access_length")
+    fields = (
+        "created_at",
+        "published_head",
+        "previous",
+        "length",
+        "head_hash",
+        "requests_length",
+        "requests_head",
+        "access_length",
+        "access_head",
+        "signature",
+        "public_key",
+    )
+    readonly_fields = ("published_head",)
+
+    @admin.display(description="checkpoint head (keep a copy)")
+    def published_head(self, obj) -> str:
+        if not obj.digest:
+            return "— (consent ledger only, from before checkpoints covered every log)"
+        return published_line(obj)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "title": "Signed checkpoints: keep a copy of each head outside the database",
+        }
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(PrivacyNotice)

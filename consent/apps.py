@@ -15,6 +15,9 @@ class ConsentConfig(AppConfig):
     verbose_name = "Consent and privacy"
 
     def ready(self) -> None:
+        from consent import pseudonyms
+
+        pseudonyms.check_configuration()  # a short DJANGO_PSEUDONYM_KEY stops the start-up
         # Each app registers its purposes and categories and declares its personal data
         # in its own ``privacy.py``.
         autodiscover_modules("privacy")

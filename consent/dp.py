@@ -8,7 +8,7 @@ below a threshold.
 """
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,6 +18,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from consent.models import StatisticRelease
+from newsapp.core.locks import lock_until_commit
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,9 @@ class BudgetExhausted(Exception):
     pass
 
 
+BUDGET_LOCK = "consent.dp.daily-budget"
+
+
 def spent_today() -> float:
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     total = StatisticRelease.objects.filter(created_at__gte=start).aggregate(s=Sum("epsilon"))
@@ -82,22 +86,46 @@ def _mechanism(sensitivity: int, epsilon: float):
 def statistic_release(*, code: str, staff_label: str, day: date | None = None) -> StatisticRelease:
     """Release ``code`` with noise, or raise ``BudgetExhausted``."""
     stat = statistic(code)
-    epsilon = settings.DP_EPSILON_PER_RELEASE
-    # Serialise releases so two members of staff cannot both spend the last of the budget.
-    list(StatisticRelease.objects.select_for_update().filter(created_at__gte=timezone.now()))
+    _charge(settings.DP_EPSILON_PER_RELEASE)
+    return _release(stat, stat.compute(day), staff_label=staff_label, day=day)
+
+
+@transaction.atomic
+def counts_release(
+    *, statistic: Statistic, counts: Mapping[str, int], staff_label: str, day: date | None = None
+) -> StatisticRelease:
+    """Release ``counts`` that the caller computed beforehand, with noise, or raise
+    ``BudgetExhausted``: for statistics defined at run time (one per study an app runs) or
+    too long to compute inside the transaction that serialises releases. ``statistic``
+    states the sensitivity the caller's counting guarantees; the epsilon and the budget are
+    the same as for every release."""
+    _charge(settings.DP_EPSILON_PER_RELEASE)
+    return _release(statistic, counts, staff_label=staff_label, day=day)
+
+
+def _charge(epsilon: float) -> None:
+    """Refuse when ``epsilon`` does not fit in what is left of today's budget."""
+    # Serialise releases so two members of staff cannot both spend the last of the budget: the
+    # lock lasts until this release is committed, so the next one reads what it spent.
+    # (Locking today's release rows would lock nothing before the first one exists.)
+    lock_until_commit(BUDGET_LOCK)
     if spent_today() + epsilon > settings.DP_DAILY_EPSILON_BUDGET + 1e-9:
         raise BudgetExhausted(
             f"Today's privacy budget (ε = {settings.DP_DAILY_EPSILON_BUDGET:g}) is spent: "
             f"{spent_today():g} used, a release costs {epsilon:g}. Earlier releases stay "
             "visible below; new figures can be released tomorrow."
         )
-    true_counts = stat.compute(day)
+
+
+def _release(
+    stat: Statistic, true_counts: Mapping[str, int], *, staff_label: str, day: date | None
+) -> StatisticRelease:
     labels = sorted(true_counts)
     sensitivity = max(1, int(stat.sensitivity()))
-    measurement, scale, spent = _mechanism(sensitivity, epsilon)
+    measurement, scale, spent = _mechanism(sensitivity, settings.DP_EPSILON_PER_RELEASE)
     noisy = measurement([int(true_counts[label]) for label in labels]) if labels else []
     return StatisticRelease.objects.create(
-        statistic=code,
+        statistic=stat.code,
         day=day,
         epsilon=spent,
         scale=scale,

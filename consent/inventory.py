@@ -48,6 +48,11 @@ class Category:
     applies_to: Callable[[Any], bool] | None = None
 
     @property
+    def slug(self) -> str:
+        """The category in a URL: ``/privacy/data/<slug>/``."""
+        return self.code.replace("_", "-")
+
+    @property
     def why(self) -> str:
         return self.reason or self.purpose_info.why
 
@@ -87,11 +92,22 @@ class PersonalField:
     """One declared field: its plain-language label and how it is shown and exported.
 
     ``present`` turns the stored value into what the reader sees and receives (for
-    example a password hash becomes "set, stored as a salted hash").
+    example a password hash becomes "set, stored as a salted hash"). ``show`` words it
+    for the privacy pages only, where the export keeps the stored code (a field with
+    choices shows its choice's label without one). ``applies_to`` says whom the field
+    concerns (for example staff only); the privacy pages leave it out for everyone else,
+    the export keeps it. ``on_pages=False`` keeps a field to the export alone, for values
+    that say nothing row by row (the link to the reader's own account).
     """
 
     label: str
     present: Callable[[Any], Any] | None = None
+    show: Callable[[Any], Any] | None = None
+    applies_to: Callable[[Any], bool] | None = None
+    on_pages: bool = True
+
+    def concerns(self, user: Any) -> bool:
+        return self.on_pages and (self.applies_to is None or self.applies_to(user))
 
 
 class Erasure:
@@ -110,7 +126,9 @@ class Declaration:
     recommendations": ``options`` holds the names of the boxes the reader ticked (see
     ``consent.extensions.Clearing``); it returns how many items it removed. ``item_label``
     lists each row on the dashboard with a button to delete it alone. ``manage_url`` is the
-    URL name of the page where the reader changes it.
+    URL name of the page where the reader changes it. ``item_name`` names one row and
+    several rows in the reader's words (``("question you sent", "questions you sent")``);
+    the model's verbose names stand in without it.
     """
 
     model: str
@@ -124,11 +142,25 @@ class Declaration:
     clear: Callable[[models.QuerySet, frozenset[str]], int] | None = None
     item_label: Callable[[Any], str] | None = None
     manage_url: str | None = None
+    item_name: tuple[str, str] | None = None
     not_personal: dict[str, str] = field(default_factory=dict)
 
     @property
     def model_class(self) -> type[models.Model]:
         return apps.get_model(self.model)
+
+    @property
+    def pseudonym_field(self) -> str | None:
+        """The field holding the reader's pseudonym, for rows keyed by it."""
+        if self.subject.startswith("pseudonym:"):
+            return self.subject.split(":", 1)[1]
+        return None
+
+    def name_for(self, count: int) -> str:
+        """One row or several, in words: "1 question you sent", "3 questions you sent"."""
+        meta = self.model_class._meta
+        one, many = self.item_name or (str(meta.verbose_name), str(meta.verbose_name_plural))
+        return one if count == 1 else many
 
     @property
     def item_deletable(self) -> bool:
@@ -163,6 +195,18 @@ class Declaration:
             anchor = timezone.localtime(anchor).date()
         return anchor + timedelta(days=days)
 
+    def next_expiry(self, user: Any) -> date | None:
+        """The day the first of ``user``'s rows here is deleted by the purge (one query)."""
+        days = self.retention_days
+        if days is None or self.retention_anchor is None or self.erasure != Erasure.DELETE:
+            return None
+        oldest = self.rows_for(user).aggregate(oldest=models.Min(self.retention_anchor))["oldest"]
+        if oldest is None:
+            return None
+        if isinstance(oldest, datetime):
+            oldest = timezone.localtime(oldest).date()
+        return oldest + timedelta(days=days)
+
     def expired(self) -> models.QuerySet:
         """Rows past their retention, for the purge."""
         days = self.retention_days
@@ -171,7 +215,8 @@ class Declaration:
         return _older_than(self.model_class, self.retention_anchor, days)
 
     def present(self, row: models.Model, *, for_export: bool = True) -> dict[str, Any]:
-        """The declared fields of ``row`` as the reader sees them; JSON-ready for export."""
+        """The declared fields of ``row`` as the reader receives them (JSON-ready) or, with
+        ``for_export=False``, as the privacy pages word them."""
         values: dict[str, Any] = {}
         for name, spec in self.fields.items():
             model_field = row._meta.get_field(name)
@@ -183,7 +228,14 @@ class Declaration:
                 value = getattr(row, name)
             if spec.present:
                 value = spec.present(value)
-            values[name] = _jsonable(value) if for_export else value
+            if for_export:
+                values[name] = _jsonable(value)
+            elif spec.show:
+                values[name] = spec.show(value)
+            elif model_field.choices and not spec.present:
+                values[name] = dict(model_field.flatchoices).get(value, value)
+            else:
+                values[name] = value
         return values
 
 
@@ -270,6 +322,10 @@ def declarations(category: str | None = None) -> list[Declaration]:
 
 def declaration_for(model: type[models.Model]) -> Declaration | None:
     return _declarations.get(model._meta.label_lower)
+
+
+def category_by_slug(slug: str) -> Category | None:
+    return next((c for c in _categories.values() if c.slug == slug), None)
 
 
 # -- the walker ---------------------------------------------------------------------------

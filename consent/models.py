@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from consent.pseudonyms import pseudonym_for
 from consent.purposes import purpose_choices
 
 GENESIS_HASH = "0" * 64
@@ -95,6 +96,10 @@ class ChainedRecord(models.Model):
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical()).hexdigest()
 
+    def links_hold(self) -> bool:
+        """Whether the row's links to accounts agree with what its hash covers."""
+        return True
+
 
 class ConsentEvent(ChainedRecord):
     """One grant or withdrawal, chained to the previous event by its SHA-256.
@@ -139,6 +144,11 @@ class ConsentEvent(ChainedRecord):
     def __str__(self) -> str:
         action = "granted" if self.granted else "withdrew"
         return f"{self.subject_pseudonym[:10]}… {action} {self.purpose}"
+
+    def links_hold(self) -> bool:
+        # ``subject`` cannot be hashed (erasure cuts it), but whom it names can be checked:
+        # the account's pseudonym is hashed. users_consenting_to reads ``subject``.
+        return self.subject_id is None or pseudonym_for(self.subject_id) == self.subject_pseudonym
 
 
 class DataRequest(ChainedRecord):
@@ -193,12 +203,37 @@ class AccessRecord(ChainedRecord):
     def __str__(self) -> str:
         return f"{self.staff_label} viewed {self.what}"
 
+    def links_hold(self) -> bool:
+        # The hashed label ends with the staff member's short pseudonym (audit.staff_label_for).
+        return self.staff_id is None or self.staff_label.endswith(pseudonym_for(self.staff_id)[:12])
+
 
 class LedgerCheckpoint(models.Model):
-    """A signed (length, head hash) of the consent ledger: detects truncation or rewrite."""
+    """A signed head of the three chained logs, chained to the checkpoint before it.
+
+    ``length``/``head_hash`` are the consent ledger's, ``requests_*`` the data-subject
+    request log's, ``access_*`` the staff access log's. ``digest`` is the SHA-256 of what
+    was signed (consent.checkpoints.checkpoint_message) and ``previous`` the digest of the
+    checkpoint before, so deleting or replacing a checkpoint breaks the chain of them.
+    Rows without a digest are checkpoints of the consent ledger alone, from before
+    checkpoints covered every log: kept, no longer relied on.
+    """
 
     length = models.PositiveIntegerField()
     head_hash = models.CharField(max_length=64)
+    requests_length = models.PositiveIntegerField(default=0)
+    requests_head = models.CharField(max_length=64, default=GENESIS_HASH)
+    access_length = models.PositiveIntegerField(default=0)
+    access_head = models.CharField(max_length=64, default=GENESIS_HASH)
+    previous = models.CharField(
+        max_length=64, blank=True, help_text="Digest of the checkpoint before this one."
+    )
+    digest = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="SHA-256 of what was signed: the checkpoint head to keep a copy of.",
+    )
     signature = models.CharField(max_length=128, help_text="Ed25519, hex.")
     public_key = models.CharField(max_length=64, help_text="Ed25519 public key, hex.")
     created_at = models.DateTimeField(default=timezone.now)
@@ -212,6 +247,7 @@ class LedgerCheckpoint(models.Model):
 
     @staticmethod
     def message(length: int, head_hash: str) -> bytes:
+        """What the checkpoints without a digest signed (the consent ledger only)."""
         return f"consent-ledger|{length}|{head_hash}".encode()
 
 

@@ -1,6 +1,9 @@
 """The personal data of the consent app itself (its ledgers), declared in the data
 inventory like any other app's."""
 
+from typing import Any
+
+from consent import extensions, inventory
 from consent.inventory import (
     Category,
     Declaration,
@@ -10,6 +13,7 @@ from consent.inventory import (
     register_category,
 )
 from consent.purposes import ESSENTIAL
+from consent.selectors import UNPUBLISHED
 
 KEPT = "Kept under a pseudonym only: the link to your account is cut."
 LEGAL_DUTY = "Legal obligation (GDPR Art. 6(1)(c)): we must be able to prove it"
@@ -50,6 +54,44 @@ register_category(
     )
 )
 
+WHERE_YOU_ANSWERED = {
+    "signup": "When you signed up",
+    "dashboard": "On your privacy page",
+    "prompt": "When our privacy notice changed",
+}
+
+
+def summary_in_words(summary: Any) -> str:
+    """A logged request's counts as a reader reads them: category titles, not codes, the
+    boxes that were ticked by their labels, and nothing that counted zero."""
+    if not isinstance(summary, dict):
+        return str(summary)
+    options = {option.name: option.label for option in extensions.clear_options()}
+    titles = {category.code: category.title for category in inventory.categories()}
+    parts = []
+    for key, value in summary.items():
+        if isinstance(value, dict):
+            inner = summary_in_words(value)
+            if inner:
+                parts.append(inner)
+        elif isinstance(value, bool):
+            if value and key in options:
+                parts.append(f"you ticked “{options[key]}”")
+        elif isinstance(value, int) and value:
+            parts.append(f"{titles.get(key, key)}: {value}")
+    return "; ".join(parts)
+
+
+def _notice(version: str) -> str:
+    return "None published yet" if version == UNPUBLISHED else f"Version {version}"
+
+
+def _staff_role(label: str) -> str:
+    """ "Privacy officers 3f2a…" without the member of staff's pseudonym."""
+    role, _, last = label.rpartition(" ")
+    return role if role and all(c in "0123456789abcdef" for c in last) else label
+
+
 declare(
     Declaration(
         model="consent.ConsentEvent",
@@ -57,13 +99,18 @@ declare(
         subject="pseudonym:subject_pseudonym",
         erasure=Erasure.PSEUDONYMISE,
         erasure_note=KEPT,
+        item_name=("answer you gave", "answers you gave"),
         fields={
             "created_at": PersonalField("When"),
-            "purpose": PersonalField("Purpose"),
-            "granted": PersonalField("Allowed"),
-            "method": PersonalField("Where you answered"),
-            "notice_version": PersonalField("Privacy notice version shown"),
-            "subject": PersonalField("Account", present=lambda v: "you" if v else None),
+            "purpose": PersonalField("What it was about"),
+            "granted": PersonalField(
+                "Your answer", show=lambda v: "Allowed" if v else "Not allowed"
+            ),
+            "method": PersonalField("Where you answered", show=WHERE_YOU_ANSWERED.get),
+            "notice_version": PersonalField("Privacy notice you were shown", show=_notice),
+            "subject": PersonalField(
+                "Account", present=lambda v: "you" if v else None, on_pages=False
+            ),
             "subject_pseudonym": PersonalField("Pseudonym"),
         },
         not_personal={
@@ -80,10 +127,11 @@ declare(
         subject="pseudonym:subject_pseudonym",
         erasure=Erasure.PSEUDONYMISE,
         erasure_note=KEPT,
+        item_name=("request about your data", "requests about your data"),
         fields={
             "created_at": PersonalField("When"),
-            "kind": PersonalField("Request"),
-            "summary": PersonalField("What it covered (counts only)"),
+            "kind": PersonalField("What you asked for"),
+            "summary": PersonalField("What it covered (counts only)", show=summary_in_words),
             "subject_pseudonym": PersonalField("Pseudonym"),
         },
         not_personal={"prev_hash": "integrity chain", "hash": "integrity chain"},
@@ -97,9 +145,10 @@ declare(
         subject="pseudonym:subject_pseudonym",
         erasure=Erasure.PSEUDONYMISE,
         erasure_note=KEPT,
+        item_name=("look by our staff", "looks by our staff"),
         fields={
             "created_at": PersonalField("When"),
-            "staff_label": PersonalField("Who (staff role and pseudonym)"),
+            "staff_label": PersonalField("Who (their role)", show=_staff_role),
             "what": PersonalField("What they looked at"),
             "subject_pseudonym": PersonalField("Pseudonym"),
             # Readers see the role in staff_label; the staff account itself is not theirs.

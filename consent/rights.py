@@ -115,8 +115,8 @@ def recommendations_clear(*, user: AbstractBaseUser, options: Collection[str] = 
     lines = []
     for category in inventory.categories():
         clearing = [d for d in inventory.declarations(category.code) if d.clear is not None]
-        if clearing:
-            count = sum(d.clear(d.rows_for(user), chosen) for d in clearing if d.clear)
+        count = sum(d.clear(d.rows_for(user), chosen) for d in clearing if d.clear)
+        if count:  # the receipt lists what was cleared, not what was left alone
             lines.append((category.title, count))
     ticked: dict[str, Any] = {o.name: o.name in chosen for o in extensions.clear_options()}
     request = data_request_append(

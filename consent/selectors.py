@@ -15,10 +15,12 @@ from consent.inventory import Erasure
 from consent.models import ConsentEvent, PrivacyNotice
 from consent.pseudonyms import pseudonym_for
 
+UNPUBLISHED = "unpublished"  # the version recorded before any notice is published
+
 
 def current_notice_version() -> str:
     notice = PrivacyNotice.objects.current()
-    return notice.version if notice else "unpublished"
+    return notice.version if notice else UNPUBLISHED
 
 
 def consents_for_user(*, user: AbstractBaseUser) -> dict[str, bool]:
@@ -66,7 +68,18 @@ def personalization_paused(*, user: AbstractBaseUser) -> bool:
 
 
 # -- the dashboard --------------------------------------------------------------------------
-ROWS_SHOWN = 25
+ROWS_SHOWN = 50
+
+
+@dataclass
+class Item:
+    """One row we hold, in the reader's words."""
+
+    cells: list[tuple[str, str]]  # (label, value)
+    expires_on: date | None
+    label: str | None = None  # set when the reader may delete it alone
+    pk: Any = None
+    model: str = ""
 
 
 @dataclass
@@ -75,25 +88,52 @@ class Holding:
 
     title: str
     columns: list[str]
-    rows: list[dict[str, Any]]  # values, cells, expires_on, and label/pk/model when deletable
+    items: list[Item]
     total: int
     single: bool
     manage_url: str | None = None
+    pseudonym: str | None = None  # the rows are keyed by it, not by the account
 
     @property
     def truncated(self) -> bool:
-        return self.total > len(self.rows)
+        return self.total > len(self.items)
+
+    @property
+    def dated(self) -> bool:
+        """Some item here has its own deletion day (else the category's retention says it)."""
+        return any(item.expires_on for item in self.items)
+
+    @property
+    def deletable(self) -> bool:
+        return any(item.pk is not None for item in self.items)
 
 
 @dataclass
 class CategoryView:
+    """One category's own page: every holding with its items."""
+
     category: inventory.Category
     holdings: list[Holding]
     consent: bool | None  # None for purposes that need no consent
 
     @property
     def count(self) -> int:
-        return sum(h.total for h in self.holdings)
+        return sum(h.total for h in self.holdings if not h.single)
+
+
+@dataclass
+class CategorySummary:
+    """One line of the dashboard's summary: how much we hold and when it next goes."""
+
+    category: inventory.Category
+    total: int
+    in_words: str
+    next_deletion: date | None
+    consent: bool | None
+
+    @property
+    def url(self) -> str:
+        return reverse("consent:category", args=[self.category.slug])
 
 
 @dataclass
@@ -120,51 +160,96 @@ def _display(value: Any) -> str:
     return str(value)
 
 
+def _shown_fields(declaration: inventory.Declaration, user: AbstractBaseUser) -> list[str]:
+    """The fields a reader reads: not the pseudonym (said once, in words), not the fields
+    that concern someone else (staff roles for a reader)."""
+    return [
+        name
+        for name, spec in declaration.fields.items()
+        if name != declaration.pseudonym_field and spec.concerns(user)
+    ]
+
+
 def _holding(declaration: inventory.Declaration, user: AbstractBaseUser) -> Holding:
     rows_qs = declaration.rows_to_show(user).order_by("-pk")
-    labels = [spec.label for spec in declaration.fields.values()]
-    total = rows_qs.count() if declaration.many else None
+    names = _shown_fields(declaration, user)
+    labels = [declaration.fields[name].label for name in names]
     item_label = declaration.item_label
-    rows = []
-    for row in rows_qs[:ROWS_SHOWN]:
+    items = []
+    for row in rows_qs[: ROWS_SHOWN if declaration.many else 1]:
         presented = declaration.present(row, for_export=False)
-        values = [_display(presented[name]) for name in declaration.fields]
-        rows.append(
-            {
-                "values": values,
-                "cells": list(zip(labels, values, strict=True)),
-                "expires_on": declaration.expires_on(row),
-                "label": item_label(row) if item_label else None,
-                "pk": row.pk if item_label else None,
-                "model": declaration.model,
-            }
+        items.append(
+            Item(
+                cells=[(declaration.fields[n].label, _display(presented[n])) for n in names],
+                expires_on=declaration.expires_on(row),
+                label=item_label(row) if item_label else None,
+                pk=row.pk if item_label else None,
+                model=declaration.model,
+            )
         )
+    total = rows_qs.count() if declaration.many and len(items) == ROWS_SHOWN else len(items)
+    title = declaration.item_name[1] if declaration.item_name else None
     return Holding(
-        title=str(declaration.model_class._meta.verbose_name_plural).capitalize(),
+        title=(title or str(declaration.model_class._meta.verbose_name_plural)).capitalize(),
         columns=labels,
-        rows=rows,
-        total=total if total is not None else len(rows),
+        items=items,
+        total=total,
         single=not declaration.many,
         manage_url=reverse(declaration.manage_url) if declaration.manage_url else None,
+        pseudonym=pseudonym_for(user.pk) if declaration.pseudonym_field else None,
     )
 
 
-def dashboard_for(*, user: AbstractBaseUser) -> list[CategoryView]:
-    """Every category that concerns ``user``, with what we hold in it."""
+def _consent_state(category: inventory.Category, consents: dict[str, bool]) -> bool | None:
+    return consents.get(category.purpose, False) if category.needs_consent else None
+
+
+def category_view(*, user: AbstractBaseUser, category: inventory.Category) -> CategoryView:
+    """Everything we hold about ``user`` in ``category``, item by item."""
+    holdings = [_holding(d, user) for d in inventory.declarations(category.code)]
+    consent = None
+    if category.needs_consent:
+        consent = _consent_state(category, consents_for_user(user=user))
+    return CategoryView(
+        category=category,
+        holdings=[h for h in holdings if h.total or h.single or h.manage_url],
+        consent=consent,
+    )
+
+
+def _words(parts: list[str]) -> str:
+    if len(parts) < 2:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def privacy_summary(*, user: AbstractBaseUser) -> list[CategorySummary]:
+    """For every category that concerns ``user``: how much we hold, in words, and the day
+    the next of it is deleted. One or two queries per declaration, never one per row."""
     consents = consents_for_user(user=user)
-    views = []
+    summaries = []
     for category in inventory.categories():
         if not category.concerns(user):
             continue
-        holdings = [_holding(d, user) for d in inventory.declarations(category.code)]
-        views.append(
-            CategoryView(
+        parts, total, deletions = [], 0, []
+        for declaration in inventory.declarations(category.code):
+            rows = declaration.rows_for(user)
+            count = rows.count() if declaration.many else int(rows.exists())
+            if count:
+                name = declaration.name_for(count)
+                parts.append(f"{count} {name}" if declaration.many else name)
+                total += count
+                deletions.append(declaration.next_expiry(user))
+        summaries.append(
+            CategorySummary(
                 category=category,
-                holdings=[h for h in holdings if h.total or h.single or h.manage_url],
-                consent=consents.get(category.purpose) if category.needs_consent else None,
+                total=total,
+                in_words=_words(parts) or "Nothing",
+                next_deletion=min((d for d in deletions if d), default=None),
+                consent=_consent_state(category, consents),
             )
         )
-    return views
+    return summaries
 
 
 def dashboard_sections(*, user: AbstractBaseUser) -> list[SectionView]:

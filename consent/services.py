@@ -115,6 +115,8 @@ def ledger_verify(model: type[ChainedRecord] = ConsentEvent) -> LedgerReport:
             return LedgerReport(False, checked, event.pk, "previous-hash link broken")
         if event.compute_hash() != event.hash:
             return LedgerReport(False, checked, event.pk, "content does not match its hash")
+        if not event.links_hold():
+            return LedgerReport(False, checked, event.pk, "its account link does not match")
         expected_prev = event.hash
         checked += 1
     return LedgerReport(True, checked)

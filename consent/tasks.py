@@ -9,7 +9,7 @@ import logging
 
 from django_tasks import task
 
-from consent.checkpoints import checkpoint_create, checkpoint_verify
+from consent.checkpoints import CHAINS, checkpoint_create, checkpoint_verify, published_line
 from consent.rights import retention_purge
 from consent.services import ledger_verify
 
@@ -25,8 +25,15 @@ def purge_expired_data_task() -> dict[str, int]:
 
 @task()
 def checkpoint_ledger_task() -> bool:
-    if not (ledger_verify().ok and checkpoint_verify().ok):
-        logger.error("Consent ledger does not verify; no checkpoint written.")
+    """Verify every chained log and the checkpoints, then sign a new checkpoint; its head
+    goes to the log, outside the database."""
+    if not all(ledger_verify(model).ok for _code, _name, model, *_ in CHAINS):
+        logger.error("A chained log does not verify; no checkpoint written.")
         return False
-    checkpoint_create()
+    result = checkpoint_verify()
+    if not result.ok:
+        logger.error("Checkpoints do not verify (%s); no checkpoint written.", result.reason)
+        return False
+    made = checkpoint_create()
+    logger.info("Ledger checkpoint signed: %s", published_line(made))
     return True

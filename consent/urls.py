@@ -6,6 +6,7 @@ app_name = "consent"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("data/<slug:slug>/", views.category, name="category"),
     path("notice/", views.notice, name="notice"),
     path("export.json", views.export, name="export"),
     path("clear/", views.clear, name="clear"),

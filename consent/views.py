@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from consent import extensions, inventory, limits, purposes, rights
+from consent.cookies import cookies
 from consent.forms import (
     ClearForm,
     ConsentToggleForm,
@@ -28,10 +29,11 @@ from consent.forms import (
 from consent.models import ConsentEvent, PrivacyNotice
 from consent.reconsent import mark_answered
 from consent.selectors import (
+    category_view,
     consents_for_user,
-    dashboard_for,
     dashboard_sections,
     erased_categories,
+    privacy_summary,
 )
 from consent.services import consent_grant, consent_withdraw, consents_answer
 from newsapp.core.redirects import redirect_back
@@ -48,6 +50,7 @@ def _bad_request(request, message: str) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard(request):
+    """One screen: what we hold, what each consent allows, when it goes, the three rights."""
     user = request.user
     consents = consents_for_user(user=user)
     return render(
@@ -55,7 +58,7 @@ def dashboard(request):
         "consent/dashboard.html",
         {
             "sections": dashboard_sections(user=user),
-            "categories": dashboard_for(user=user),
+            "summaries": privacy_summary(user=user),
             "purposes": [
                 {"purpose": purpose, "granted": consents[purpose.code]}
                 for purpose in purposes.optional_purposes()
@@ -65,6 +68,23 @@ def dashboard(request):
             "clear_form": ClearForm(),
             "notice": PrivacyNotice.objects.current(),
         },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def category(request, slug: str):
+    """One category's own page: every item we hold in it, in plain words."""
+    found = inventory.category_by_slug(slug)
+    if found is None or not found.concerns(request.user):
+        raise Http404("No such kind of data.")
+    view = category_view(user=request.user, category=found)
+    purpose = found.purpose_info
+    return render(
+        request,
+        "consent/category.html",
+        {"view": view, "category": found, "purpose": purpose},
     )
 
 
@@ -121,13 +141,22 @@ def delete_item(request, model: str, pk: int):
         messages.warning(request, "That item was already gone; nothing else was changed.")
     else:
         messages.success(request, f"Deleted: {label}.")
-    return redirect("consent:dashboard")
+    found = [d for d in inventory.declarations() if d.model.lower() == model.lower()]
+    if not found:
+        return redirect("consent:dashboard")
+    return redirect("consent:category", inventory.category(found[0].category).slug)
 
 
 @never_cache
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export(request):
+    """GET shows the download button; only its POST (with the CSRF token) exports, so a
+    link from another site spends none of the reader's exports and writes no log row."""
+    if request.method == "GET":
+        return render(
+            request, "consent/export.html", {"per_hour": settings.PRIVACY_REQUESTS_PER_HOUR}
+        )
     wait = limits.seconds_until_allowed(user=request.user, action="export")
     if wait:
         return limits.too_many(request, wait)
@@ -160,6 +189,14 @@ def clear(request):
 @require_http_methods(["GET", "POST"])
 def delete_account(request):
     form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        # The password is checked only within its limit, like sign-in's: a session left
+        # open must not let anyone try passwords until one erases the account.
+        wait = limits.seconds_until_allowed(
+            user=request.user, action="delete-password", limits=limits.PASSWORD_ATTEMPTS
+        )
+        if wait:
+            return limits.too_many(request, wait)
     if request.method == "POST" and form.is_valid():
         receipt = rights.account_erase(user=request.user)
         logout(request)
@@ -198,6 +235,7 @@ def notice(request):
             "notice": PrivacyNotice.objects.current(),
             "purposes": purposes.purposes(),
             "categories": inventory.categories(),
+            "cookies": cookies(),
         },
     )
 

@@ -135,3 +135,11 @@ class RegionForm(forms.Form):
         label="Your region",
         help_text="Articles about this region rank a little higher in your feed.",
     )
+
+
+class ExperimentsChoiceForm(forms.Form):
+    """The one switch of the privacy page: take part in ranking experiments, or leave all."""
+
+    taking_part = forms.TypedChoiceField(
+        choices=[("1", "take part"), ("0", "leave")], coerce=lambda v: v == "1"
+    )

@@ -21,22 +21,28 @@ from consent.selectors import consents_for_user
 from newsapp.models import DailyReadCount, ReadingEvent
 from newsapp.purposes import ANALYTICS, PERSONALIZE_HISTORY
 
+READS = "reads"  # the quota of counted reads; other counts name their own scope
 
-def _read_quota_key(pseudonym: str, day) -> str:
+
+def _quota_key(pseudonym: str, day, scope: str) -> str:
     # Derived from the pseudonym, so the cache never holds the pseudonym itself.
-    digest = hmac.new(pseudonym.encode(), str(day).encode(), hashlib.sha256).hexdigest()
-    return f"reads-counted:{digest[:32]}"
+    message = str(day) if scope == READS else f"{scope}|{day}"
+    digest = hmac.new(pseudonym.encode(), message.encode(), hashlib.sha256).hexdigest()
+    return f"{scope}-counted:{digest[:32]}"
 
 
-def _within_daily_quota(pseudonym: str, day) -> bool:
-    key = _read_quota_key(pseudonym, day)
+def within_daily_quota(*, pseudonym: str, day, limit: int, scope: str = READS) -> bool:
+    """Count one more event of ``scope`` for the reader today; False once ``limit`` is
+    passed. The bound on what one reader adds to a day's counts, which the differentially
+    private releases of those counts rely on (one counter per scope, in the shared cache)."""
+    key = _quota_key(pseudonym, day, scope)
     cache.add(key, 0, timeout=60 * 60 * 26)
     try:
         counted = cache.incr(key)
     except ValueError:  # evicted between add and incr
         cache.set(key, 1, timeout=60 * 60 * 26)
         counted = 1
-    return counted <= settings.DP_MAX_READS_PER_READER_PER_DAY
+    return counted <= limit
 
 
 def article_view_record(*, user, article, paused: bool = False) -> None:
@@ -54,7 +60,9 @@ def article_view_record(*, user, article, paused: bool = False) -> None:
     with transaction.atomic():
         if consents.get(PERSONALIZE_HISTORY):
             ReadingEvent.objects.get_or_create(pseudonym=pseudonym, article=article, day=day)
-        if consents.get(ANALYTICS) and _within_daily_quota(pseudonym, day):
+        if consents.get(ANALYTICS) and within_daily_quota(
+            pseudonym=pseudonym, day=day, limit=settings.DP_MAX_READS_PER_READER_PER_DAY
+        ):
             counter, created = DailyReadCount.objects.get_or_create(
                 article=article, day=day, defaults={"reads": 1}
             )

@@ -1,4 +1,7 @@
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -81,6 +84,9 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("newsapp:source-detail", kwargs={"slug": self.slug})
+
 
 class Region(models.Model):
     """A place local news can be about. The centre lets a reader's browser suggest the
@@ -96,6 +102,45 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+@dataclass(frozen=True)
+class LeadImage:
+    """An article's picture as the templates use it: every rendition is a file of this site."""
+
+    stem: str
+    widths: tuple[int, ...]
+    width: int  # of the widest rendition
+    height: int
+    alt: str
+    credit: str
+
+    def url(self, width: int) -> str:
+        return default_storage.url(rendition_name(self.stem, width))
+
+    def height_at(self, width: int) -> int:
+        return max(1, round(width * self.height / self.width))
+
+    @property
+    def src(self) -> str:
+        """The smallest rendition: what a card needs, and the fallback for old browsers."""
+        return self.url(self.widths[0])
+
+    @property
+    def large(self) -> str:
+        return self.url(self.widths[-1])
+
+    @property
+    def srcset(self) -> str:
+        return ", ".join(f"{self.url(w)} {w}w" for w in self.widths)
+
+    @property
+    def small_height(self) -> int:
+        return self.height_at(self.widths[0])
+
+
+def rendition_name(stem: str, width: int) -> str:
+    return f"{stem}-{width}.webp"
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -153,6 +198,27 @@ class Article(models.Model):
         help_text="SHA-256 of the normalised title and text: the same story from elsewhere.",
     )
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The lead picture, re-encoded on our side (newsapp.ingest.images) and stored in a few
+    # widths under ``image``: "<image>-<width>.webp" for each of ``image_widths``.
+    image = models.CharField(max_length=200, blank=True, editable=False)
+    image_widths = models.CharField(max_length=60, blank=True, editable=False)
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(
+        "picture description",
+        max_length=300,
+        blank=True,
+        help_text="What the picture shows, for readers who cannot see it. Required with a picture.",
+    )
+    image_credit = models.CharField(
+        "picture credit", max_length=200, blank=True, help_text="Who made the picture."
+    )
+    image_url = models.URLField(
+        max_length=1000,
+        blank=True,
+        editable=False,
+        help_text="Where the feed's picture came from (fetched by the server, never linked).",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -164,12 +230,34 @@ class Article(models.Model):
             models.Index(fields=["content_hash"], name="article_content_hash"),
         ]
         permissions = [("publish_article", "Can publish and unpublish articles")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(image="") | ~models.Q(image_alt=""),
+                name="article_image_has_alt_text",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("newsapp:article-detail", kwargs={"slug": self.slug})
+
+    @property
+    def lead_image(self) -> LeadImage | None:
+        if not self.image or not self.image_width or not self.image_height:
+            return None
+        widths = tuple(int(w) for w in self.image_widths.split(",") if w.isdigit())
+        if not widths:
+            return None
+        return LeadImage(
+            stem=self.image,
+            widths=widths,
+            width=self.image_width,
+            height=self.image_height,
+            alt=self.image_alt,
+            credit=self.image_credit,
+        )
 
     @property
     def is_published(self) -> bool:
@@ -353,7 +441,7 @@ class ContentVersion(models.Model):
 
     ``version`` is bumped by the database itself, in the same transaction as every insert,
     update or delete of an article, of an article's topics and of a topic (triggers made by
-    migration 0008), so every write path counts: services, the admin, imports, ``bulk_create``
+    migration 0011), so every write path counts: services, the admin, imports, ``bulk_create``
     and raw SQL alike. Reading it is one primary-key look-up, however large the corpus.
     The other columns are written by the index refresh (``newsapp.ranking``) only.
     """
@@ -372,3 +460,14 @@ class ContentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"content version {self.version} (index for {self.index_version})"
+
+
+# The recommender's audits and experiments live in their own module; importing them here is
+# what registers them with the app.
+from newsapp.audit_models import (  # noqa: E402, F401
+    Experiment,
+    ExperimentArm,
+    ExperimentChoice,
+    ExperimentOutcome,
+    ExposureAudit,
+)

@@ -1,7 +1,9 @@
 """The personal data of the news domain, declared in the data inventory: its purposes,
 its categories and its fields, and the news domain's part of the privacy pages (how the
-feed is made, pausing personalization, what "Clear recommendations" clears)."""
+feed is made, pausing personalization, what "Clear recommendations" clears), and the
+cookie it sets for the reader's display choice."""
 
+from consent.cookies import Cookie, register_cookie
 from consent.extensions import (
     Clearing,
     ClearOption,
@@ -17,6 +19,7 @@ from consent.inventory import (
     Aggregate,
     Category,
     Declaration,
+    Erasure,
     PersonalField,
     declare,
     keep_aggregate,
@@ -24,10 +27,13 @@ from consent.inventory import (
 )
 from consent.purposes import ESSENTIAL, Purpose, register_purpose
 from consent.retention import Retention
+from consent.selectors import has_consent
+from newsapp import experiments, exposure
 from newsapp.models import (
     LOCATION_RETENTION_DAYS,
     ArticleFeedback,
     ReaderPreferences,
+    Region,
     TopicFollow,
 )
 from newsapp.purposes import ANALYTICS, LOCATION, PERSONALIZE_HISTORY
@@ -96,6 +102,15 @@ keep_aggregate(
     )
 )
 
+keep_aggregate(
+    Aggregate(
+        model="newsapp.ExperimentOutcome",
+        title="Anonymous counts of what readers did in each version of a ranking experiment",
+        purpose=ANALYTICS,
+        retention_anchor="day",
+    )
+)
+
 # -- categories: the export keys of DESIGN.md ---------------------------------------------------
 register_category(
     Category(
@@ -139,7 +154,33 @@ register_category(
 )
 
 
+register_category(
+    Category(
+        code="experiments",
+        title="Ranking experiments",
+        purpose=ESSENTIAL,
+        basis="Consent (GDPR Art. 6(1)(a)) to take part, given with “Count me in anonymous "
+        "statistics”; keeping your choice to leave: legal obligation (GDPR Art. 6(1)(c), "
+        "Art. 5(2) and 21)",
+        reason="To try versions of the ranking only on readers who allowed statistics (the "
+        "version a reader gets is worked out from their pseudonym, never stored; what they do "
+        "is counted with no identifier), and to prove that we honoured your choice to leave.",
+        description="Editors compare versions of the ranking (for example fresher stories "
+        "first) on readers who allowed anonymous statistics. Which version you get is worked "
+        "out from your pseudonym each time and never stored; what readers do in each version "
+        "is counted per day with no identifier. We keep only your choices to leave or to take "
+        "part again, each time you made one.",
+        order=45,
+    )
+)
+
+
 # -- fields -------------------------------------------------------------------------------------
+def _region_name(slug: str) -> str:
+    """The region's name, never its slug, on the privacy pages."""
+    return Region.objects.filter(slug=slug).values_list("name", flat=True).first() or slug
+
+
 def _clear_keywords(rows, options: frozenset[str]) -> int:
     if RESET_TOPICS not in options:
         return 0
@@ -160,6 +201,7 @@ declare(
         model="newsapp.ReaderPreferences",
         category="preferences",
         many=False,
+        item_name=("your settings", "your settings"),
         fields={
             "keywords": PersonalField("Keywords you typed"),
             "muted_topics": PersonalField("Topics you muted"),
@@ -178,6 +220,7 @@ declare(
     Declaration(
         model="newsapp.TopicFollow",
         category="preferences",
+        item_name=("topic you follow", "topics you follow"),
         fields={
             "topic": PersonalField("Topic you follow"),
             "weight": PersonalField(
@@ -195,6 +238,7 @@ declare(
     Declaration(
         model="newsapp.ArticleFeedback",
         category="feedback",
+        item_name=("piece of feedback", "pieces of feedback"),
         fields={
             "article": PersonalField("Article"),
             "kind": PersonalField("Your feedback", present=lambda v: ArticleFeedback.Kind(v).label),
@@ -213,6 +257,7 @@ declare(
         model="newsapp.ReadingEvent",
         category="reading_history",
         subject="pseudonym:pseudonym",
+        item_name=("article you opened", "articles you opened"),
         fields={
             "article": PersonalField("Article you opened"),
             "day": PersonalField("Day (never the time)"),
@@ -230,8 +275,9 @@ declare(
         model="newsapp.ReaderLocation",
         category="location",
         many=False,
+        item_name=("the region you chose", "the region you chose"),
         fields={
-            "region": PersonalField("Region you chose (stored encrypted)"),
+            "region": PersonalField("Region you chose (stored encrypted)", show=_region_name),
             "last_seen_on": PersonalField(
                 f"Last visit (the {LOCATION_RETENTION_DAYS} days count from here)"
             ),
@@ -239,6 +285,27 @@ declare(
         not_personal={"user": "the link to the owner"},
         retention_anchor="last_seen_on",
         manage_url="newsapp:region",
+    )
+)
+
+
+declare(
+    Declaration(
+        model="newsapp.ExperimentChoice",
+        category="experiments",
+        subject="pseudonym:subject_pseudonym",
+        erasure=Erasure.PSEUDONYMISE,
+        erasure_note="Kept under a pseudonym only, like your consents: the link to your "
+        "account is cut.",
+        fields={
+            "created_at": PersonalField("When"),
+            "taking_part": PersonalField(
+                "Your choice",
+                present=lambda v: "take part in experiments" if v else "left every experiment",
+            ),
+            "subject_pseudonym": PersonalField("Pseudonym"),
+        },
+        not_personal={"prev_hash": "integrity chain", "hash": "integrity chain"},
     )
 )
 
@@ -260,7 +327,12 @@ def _feed_panel_context(user) -> dict:
             for f in follows
         ],
         "keywords": preferences.keyword_list if preferences else [],
+        "muted": (preferences.muted_topics.count() + preferences.muted_sources.count())
+        if preferences
+        else 0,
+        "explore": preferences.explore if preferences else True,
         "feedback_count": ArticleFeedback.objects.filter(user=user).count(),
+        "uses_history": has_consent(user=user, purpose=PERSONALIZE_HISTORY),
         "paused": bool(preferences and preferences.personalization_paused),
     }
 
@@ -270,8 +342,27 @@ register_section(
     Section(
         anchor="how",
         heading="How your feed is made",
-        template="newsapp/_privacy_feed_panel.html",
+        template="privacy/_how_your_feed_is_made.html",
         context=_feed_panel_context,
+    )
+)
+
+
+register_section(
+    Section(
+        anchor="feed-vs-everyone",
+        heading="Your feed and everyone's",
+        template="newsapp/_privacy_feed_vs_everyone.html",
+        context=lambda user: exposure.reader_comparison(user=user),
+    )
+)
+
+register_section(
+    Section(
+        anchor="experiments",
+        heading="Ranking experiments",
+        template="newsapp/_privacy_experiments_panel.html",
+        context=experiments.dashboard_context,
     )
 )
 
@@ -312,3 +403,21 @@ register_clearing(
 
 register_receipt_link(Link("Go to your feed", "newsapp:home", signed_in=True))
 register_receipt_link(Link("Read Top stories", "newsapp:top-stories", signed_in=False))
+
+
+# -- cookies ------------------------------------------------------------------------------
+# newsapp.display reads the name and lifetime from here, so the cookie set is the one declared.
+DISPLAY_COOKIE = register_cookie(
+    Cookie(
+        name="display",  # "__Host-display" in production (settings.DISPLAY_COOKIE_NAME)
+        title="Your display choice",
+        purpose="essential",
+        contents="The colour scheme (system, light or dark) and text size you chose, as two "
+        "words such as “dark.large”; nothing that identifies you or what you read.",
+        set_when="Only when you press “Apply” in the display settings; never before.",
+        max_age=365 * 86400,
+        legal_basis="Strictly necessary for a feature you asked for (ePrivacy Directive "
+        "Art. 5(3)); no consent needed, and it is never read for anything else.",
+    )
+)
+COOKIES = (DISPLAY_COOKIE,)

@@ -6,7 +6,7 @@ from weakref import WeakKeyDictionary
 
 from django.conf import settings
 
-from newsapp import ranking, recommender
+from newsapp import experiments, ranking, recommender
 from newsapp.history import history_for
 from newsapp.models import (
     Article,
@@ -124,6 +124,25 @@ class FeedItem:
         return recommender.surface_forms(self.reasons.terms, text)
 
     @property
+    def reason_line(self) -> str:
+        """The one short reason a card shows; "Why this?" has all of them."""
+        reasons = self.reasons
+        if reasons.exploration:
+            return "Outside your topics"
+        if reasons.topics:
+            slug = max(reasons.topics, key=lambda pair: pair[1])[0]
+            return f"Because you follow {self.topic_names.get(slug, slug)}"
+        if reasons.keywords:
+            return f"Matches your keyword “{reasons.keywords[0]}”"
+        if self.liked:
+            return f"Because you liked “{self.liked[0].title}”"
+        if reasons.local:
+            return "About your region"
+        if reasons.terms:
+            return "Shares words with what you follow"
+        return "Recent, after your picks"
+
+    @property
     def freshness_label(self) -> str:
         value = self.reasons.freshness
         if value >= 0.75:
@@ -141,12 +160,14 @@ def _articles_in_order(ids: list[int]) -> list[Article]:
 
 
 def feed_recommendations(*, preferences: StatedPreferences, depth: int) -> Ranked:
-    """The reader's whole "For you" ranking, ``depth`` deep: ids in order, each explained
-    only when read (a page explains its own cards, not the 200)."""
+    """The reader's whole "For you" ranking, ``depth`` deep, with the parameters of their
+    experiment arm when they take part in one: ids in order, diversified and explained
+    only as far as they are read (a page explains its own cards, not the 200)."""
+    tuning = experiments.feed_tuning(user_id=preferences.user_id)
     return ranking.get_index().rank(
-        preferences.profile(),
+        tuning.profile(preferences.profile()),
         k=depth,
-        half_life_hours=settings.RECOMMENDER_HALF_LIFE_HOURS,
+        half_life_hours=tuning.half_life_hours,
     )
 
 

@@ -110,6 +110,30 @@ def source_mute(*, user, source: Source) -> ReaderPreferences:
 
 
 @transaction.atomic
+def source_unmute(*, user, source: Source) -> None:
+    """Show ``source`` to ``user`` again."""
+    preferences = ReaderPreferences.objects.filter(user=user).first()
+    if preferences is not None:
+        preferences.muted_sources.remove(source)
+
+
+@transaction.atomic
+def topic_follow(*, user, topic: Topic) -> TopicFollow:
+    """Follow ``topic`` (normal weight). A muted topic is unmuted: following and muting the
+    same topic cannot both hold."""
+    preferences = ReaderPreferences.objects.filter(user=user).first()
+    if preferences is not None:
+        preferences.muted_topics.remove(topic)
+    follow, _ = TopicFollow.objects.get_or_create(user=user, topic=topic)
+    return follow
+
+
+@transaction.atomic
+def topic_unfollow(*, user, topic: Topic) -> None:
+    TopicFollow.objects.filter(user=user, topic=topic).delete()
+
+
+@transaction.atomic
 def region_set(*, user, region: Region | None) -> None:
     """The reader's region for local news (purpose ``location``); None forgets it."""
     if region is None:

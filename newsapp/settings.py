@@ -8,6 +8,7 @@ listed in ``.env.example``.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -25,6 +26,14 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_count(name: str) -> int:
+    """A whole number, 0 or more (0 when unset); anything else stops the start-up."""
+    value = os.environ.get(name, "").strip() or "0"
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number, 0 or more.")
+    return int(value)
 
 
 def env_secret(name: str, dev_default: str) -> str:
@@ -57,14 +66,61 @@ LEDGER_SIGNING_KEY = os.environ.get(
 )
 # Readers' personal pages also go through these consent-layer hooks.
 ACCOUNT_SIGNUP_FORM_CLASS = "consent.forms.SignupConsentForm"
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+# allauth's forms in the site's words (accounts/forms.py).
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "add_email": "accounts.forms.AddEmailForm",
+    "change_password": "accounts.forms.ChangePasswordForm",
+    "set_password": "accounts.forms.SetPasswordForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+}
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.MFAReauthenticateForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+}
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else ""
 )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+
+def site_url() -> str:
+    """The canonical origin of links in e-mails (DJANGO_SITE_URL), never the request's host.
+
+    Production defaults to https:// and the first allowed host when that is one plain name.
+    """
+    value = os.environ.get("DJANGO_SITE_URL", "").strip().rstrip("/")
+    if not value:
+        if DEBUG:
+            return "http://127.0.0.1:8000"
+        host = ALLOWED_HOSTS[0] if ALLOWED_HOSTS else ""
+        if not host or host.startswith(".") or "*" in host:
+            raise ImproperlyConfigured(
+                "DJANGO_SITE_URL must be set when DJANGO_DEBUG=0 (the https address of the "
+                "site, used in e-mailed links), or DJANGO_ALLOWED_HOSTS must start with one."
+            )
+        value = f"https://{host}"
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path:
+        raise ImproperlyConfigured(
+            "DJANGO_SITE_URL must be an origin such as https://news.example.org (no path)."
+        )
+    if not DEBUG and parts.scheme != "https":
+        raise ImproperlyConfigured("DJANGO_SITE_URL must be an https address in production.")
+    return value
+
+
+SITE_URL = site_url()
+
 INSTALLED_APPS = [
+    # The task queue's table, made by `migrate` in every shape; before newsapp, whose admin
+    # takes the queue's own admin out again.
+    "django_tasks_db",
     "accounts",
     "consent",
     "newsapp.apps.NewsConfig",
@@ -79,7 +135,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
-    "django_tasks_db",  # the task queue's table, made by `migrate` in every shape
 ]
 
 MIDDLEWARE = [
@@ -89,6 +144,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "newsapp.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body: one that is too large is refused unread.
+    "newsapp.core.middleware.RequestSizeMiddleware",
     # Inside the security headers, so a 503 during a database outage still carries them.
     "newsapp.core.outage.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,6 +153,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SessionExpiryMiddleware",
+    "accounts.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -118,6 +176,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "newsapp.core.context_processors.site",
+                "newsapp.display.context",
                 "csp.context_processors.nonce",
             ],
         },
@@ -177,13 +236,21 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_SIGNUP_REDIRECT_URL = "/topics/?welcome=1"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Newsapp] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # each subject names the site itself (templates/account/email)
 LOGIN_URL = "account_login"
 # Rate limits, counted in the shared cache below so every worker enforces the same budget.
 # The admin login goes through allauth (newsapp/urls.py), so these cover staff as well.
+#
+# Per "ip" means per client address, which behind the TLS proxy production requires is read
+# from X-Forwarded-For through DJANGO_TRUSTED_PROXY_COUNT proxies (allauth takes the entry
+# that many places from the end, the one our outermost proxy appended); with 0 the header
+# is ignored and every client counts as REMOTE_ADDR, so behind a proxy one stranger's failed
+# sign-ins would lock everyone out. Per "key" is per account: one account gets at most
+# 5 wrong passwords in 5 minutes and 20 an hour, from however many addresses (a password
+# reset clears it).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip,300/h/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,5/5m/key,20/h/key",
     "signup": "10/m/ip,50/h/ip",
     "reset_password": "10/m/ip,3/m/key,10/h/key",
     "reset_password_from_key": "20/m/ip",
@@ -192,6 +259,7 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+ALLAUTH_TRUSTED_PROXY_COUNT = env_count("DJANGO_TRUSTED_PROXY_COUNT")
 # Changing the e-mail address or the password asks for the password again (MFA changes
 # already do, MFA_REAUTHENTICATION_REQUIRED defaults to True).
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
@@ -220,9 +288,16 @@ EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "newsroom@localhost")
 
+# What the site calls itself: every e-mail names it, and links to SITE_URL (above), never
+# to the host a request happened to arrive on.
+SITE_NAME = "Plainsight"
+# The controller named in the record of processing (GDPR Art. 30(1)(a)).
+CONTROLLER_NAME = os.environ.get("DJANGO_CONTROLLER_NAME", "The publisher of Plainsight")
+CONTROLLER_CONTACT = os.environ.get("DJANGO_CONTROLLER_CONTACT", DEFAULT_FROM_EMAIL)
+
 # One cache shared by every worker: allauth's rate limits live here, and a per-process cache
-# would let each worker grant its own budget. The database cache needs
-# `manage.py createcachetable` (run by `make migrate`; the test runner does it itself).
+# would let each worker grant its own budget. The database cache's table is made by
+# `manage.py migrate` (newsapp/migrations/0007_shared_cache_table.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -259,6 +334,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Pictures (uploaded or fetched from feeds, re-encoded by newsapp.ingest.images) are stored
+# here and served from this site by newsapp.core.media, or by a reverse proxy (README).
+MEDIA_ROOT = Path(os.environ.get("NEWSAPP_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+MEDIA_URL = "/media/"
+IMAGES_MAX_BYTES = 8 * 1024 * 1024  # a picture larger than this is not downloaded
+IMAGES_MAX_PIXELS = 40_000_000  # nor decoded beyond this (decompression bombs)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -277,6 +359,17 @@ FEED_PAGE_SIZE = 20
 # checks (private, link-local and reserved addresses are always refused).
 FEEDS_ALLOW_LOOPBACK = env_bool("DJANGO_FEEDS_ALLOW_LOOPBACK", False)
 
+# Request sizes. No page takes a file; the largest form is an article in the admin. A body
+# over MAX_REQUEST_BYTES (files included) is answered 413 before anything reads it
+# (newsapp.core.middleware.RequestSizeMiddleware); Django's own limits stay below it.
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# Characters of sanitised HTML an article keeps; an imported body beyond it is cut short
+# with a note saying so, and the admin refuses a longer one.
+ARTICLE_BODY_MAX_LENGTH = 100_000
+
 # Limits on what a reader may state, refused with a message beyond them.
 MAX_FOLLOWED_TOPICS = 50
 MAX_KEYWORDS = 30
@@ -289,12 +382,23 @@ DP_MIN_SHOWN = 10  # noisy figures below this are shown as "fewer than 10"
 DP_MAX_TOPICS_PER_READER = 5  # contribution bound for followers per topic
 DP_MAX_READS_PER_READER_PER_DAY = 5  # contribution bound for reads
 DP_MAX_TOPICS_PER_ARTICLE = 2
+# Exposure audit of the recommender (manage.py audit_recommendations): readers sampled at
+# most, and the days of published articles that make the newsroom's supply.
+AUDIT_SAMPLE_READERS = int(os.environ.get("NEWSAPP_AUDIT_SAMPLE_READERS", "10000"))
+AUDIT_WINDOW_DAYS = int(os.environ.get("NEWSAPP_AUDIT_WINDOW_DAYS", "7"))
+# Ranking experiments: outcomes one reader adds per experiment and day (the contribution
+# bound of the released results), and how long a worker keeps the list of experiments.
+EXPERIMENT_MAX_OUTCOMES_PER_READER_PER_DAY = DP_MAX_READS_PER_READER_PER_DAY
+EXPERIMENT_CACHE_SECONDS = 30
 # Exports and clears a reader may ask for per hour (then a 429 that says when to retry).
 PRIVACY_REQUESTS_PER_HOUR = 10
 # The "schema" of /privacy/export.json (a contract of DESIGN.md).
 PRIVACY_EXPORT_SCHEMA = "newsapp.export/1"
 
 SESSION_COOKIE_HTTPONLY = True
+# Messages ("Successfully signed in as <address>") live in the session on the server, not in
+# a cookie of their own: no cookie holds anything personal.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # no script of ours reads it; forms carry the token
@@ -344,6 +448,7 @@ if not DEBUG:
     # refuse them otherwise, so a misconfiguration fails loudly.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    DISPLAY_COOKIE_NAME = "__Host-display"  # newsapp.privacy.DISPLAY_COOKIE
 
 # One JSON object per line on stderr, each with the request id; request errors (4xx
 # warnings, 5xx errors) and authentication events, never an e-mail or what a reader typed
@@ -365,6 +470,8 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "newsapp.security": {"level": "INFO"},
+        # The signed checkpoint heads, for a copy outside the database (consent.tasks).
+        "consent.tasks": {"level": "INFO"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }

@@ -5,18 +5,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from consent.purposes import purpose
 from consent.selectors import has_consent
-from newsapp import ranking, selectors, services
-from newsapp.core.redirects import redirect_back
-from newsapp.forms import FeedbackForm, RegionForm, TopicsForm
+from newsapp import experiments, ranking, selectors, services
+from newsapp.forms import RegionForm, TopicsForm
 from newsapp.history import article_view_record
-from newsapp.models import Article, ArticleFeedback, Region, Source, Topic, TopicFollow
+from newsapp.models import Article, Region, Source, Topic, TopicFollow
 from newsapp.purposes import LOCATION
 from newsapp.recommender import Ranked
 from newsapp.selectors import StatedPreferences
@@ -111,46 +110,6 @@ def _top_stories_page(request: HttpRequest, preferences: StatedPreferences, *, p
     return response
 
 
-@login_required
-@require_POST
-def article_feedback(request: HttpRequest, slug: str) -> HttpResponse:
-    """ "More like this" / "less like this" on a published article; again to take it back."""
-    article = get_object_or_404(Article.objects.published(), slug=slug)
-    form = FeedbackForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose “more like this” or “less like this”.")
-        return redirect_back(request, article.get_absolute_url())
-    feedback = services.article_feedback_toggle(
-        user=request.user, article=article, kind=form.cleaned_data["kind"]
-    )
-    if feedback is None:
-        messages.info(request, f"Taken back: your feedback on “{article.title}” is gone.")
-    elif feedback.kind == ArticleFeedback.Kind.MORE:
-        messages.success(
-            request, f"Noted: more like “{article.title}”. Press it again to take it back."
-        )
-    else:
-        messages.success(
-            request,
-            f"Noted: less like “{article.title}”; it and stories like it move out of your "
-            "feed. Press it again to take it back.",
-        )
-    return redirect_back(request, article.get_absolute_url())
-
-
-@login_required
-@require_POST
-def source_mute(request: HttpRequest, slug: str) -> HttpResponse:
-    """Hide every story from one outlet, everywhere (undo on /topics/)."""
-    source = get_object_or_404(Source, slug=slug)
-    services.source_mute(user=request.user, source=source)
-    messages.success(
-        request,
-        f"You will no longer see stories from {source.name}. You can undo this on your topics.",
-    )
-    return redirect_back(request, "/")
-
-
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.for_cards(), slug=slug)
@@ -165,6 +124,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if article.is_published:
         # Only what the consents allow; no history while personalization is paused.
         article_view_record(user=request.user, article=article, paused=preferences.paused)
+        if experiments.referred_by_feed(request):
+            experiments.outcome_record(
+                user=request.user, kind=experiments.Kind.OPENED, paused=preferences.paused
+            )
     context = {"article": article, "related": related, "preferences": preferences}
     return render(request, "newsapp/article_detail.html", context)
 
@@ -173,17 +136,43 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     preferences = selectors.preferences_for_user(user=request.user)
+    muted = topic in preferences.muted_topics
     articles = (
-        selectors.top_stories(preferences=preferences).filter(topics=topic)
-        if topic not in preferences.muted_topics
-        else Article.objects.none()
+        Article.objects.none()
+        if muted
+        else selectors.top_stories(preferences=preferences).filter(topics=topic)
     )
     page = _page(request, articles, settings.FEED_PAGE_SIZE)
-    return render(
-        request,
-        "newsapp/topic_detail.html",
-        {"topic": topic, "page": page, "muted": topic in preferences.muted_topics},
+    context = {
+        "topic": topic,
+        "page": page,
+        "muted": muted,
+        "following": topic.slug in preferences.followed_slugs,
+        "preferences": preferences,
+    }
+    response = render(request, "newsapp/topic_detail.html", context)
+    if request.user.is_authenticated:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One outlet: what it is, its stories newest first, and mute / unmute."""
+    source = get_object_or_404(Source, slug=slug)
+    preferences = selectors.preferences_for_user(user=request.user)
+    muted = source in preferences.muted_sources
+    articles = (
+        Article.objects.none()
+        if muted
+        else selectors.top_stories(preferences=preferences).filter(source=source)
     )
+    page = _page(request, articles, settings.FEED_PAGE_SIZE)
+    context = {"source": source, "page": page, "muted": muted, "preferences": preferences}
+    response = render(request, "newsapp/source_detail.html", context)
+    if request.user.is_authenticated:
+        response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _topic_rows(form: TopicsForm, preferences: StatedPreferences):
@@ -226,16 +215,50 @@ def _stated(form: TopicsForm, current: StatedPreferences) -> StatedPreferences:
     )
 
 
+def _chosen_topics_only(request: HttpRequest, preferences: StatedPreferences) -> QueryDict:
+    """Step one posts only the topics: everything else stays as the reader set it, and a
+    muted topic chosen here is followed and no longer muted."""
+    data = request.POST.copy()
+    chosen = set(request.POST.getlist("topics"))
+    data["keywords"] = ", ".join(preferences.keywords)
+    data.setlist("muted_topics", [t.slug for t in preferences.muted_topics if t.slug not in chosen])
+    data.setlist("muted_sources", [s.slug for s in preferences.muted_sources])
+    if preferences.explore:
+        data["explore"] = "on"
+    for follow in preferences.follows:
+        data.setdefault(f"weight-{follow.topic.slug}", str(follow.weight))
+    return data
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def topics(request: HttpRequest) -> HttpResponse:
+    """Step one: the topics to follow, as large toggle chips (onboarding with ``?welcome``)."""
+    return _topics_page(request, step="topics")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def topics_fine_tune(request: HttpRequest) -> HttpResponse:
+    """Step two, optional: how much of each followed topic, keywords, mutes, discovery."""
+    return _topics_page(request, step="fine-tune")
+
+
+def _topics_page(request: HttpRequest, *, step: str) -> HttpResponse:
     preferences = selectors.preferences_for_user(user=request.user)
     topic_list = list(Topic.objects.all())
     sources = list(Source.objects.all())
     preview = None
+    # The contract form (``topics``, ``keywords``, mutes together) is the fine-tune step;
+    # the chips of step one say so with ``step=topics``.
+    chips_only = step == "topics" and (
+        request.method == "GET" or request.POST.get("step") == "topics"
+    )
     if request.method == "POST":
-        form = TopicsForm(request.POST, topics=topic_list, sources=sources)
+        data = _chosen_topics_only(request, preferences) if chips_only else request.POST
+        form = TopicsForm(data, topics=topic_list, sources=sources)
         if form.is_valid():
             proposed = _stated(form, preferences)
             if "preview" in request.POST and not preferences.paused:
@@ -258,6 +281,9 @@ def topics(request: HttpRequest) -> HttpResponse:
                         "These keywords match no article yet, so they do not change your "
                         f"feed for now: {', '.join(sorted(unusable))}.",
                     )
+                if "fine_tune" in request.POST:
+                    messages.success(request, "Saved your topics. Fine-tune them here, or not.")
+                    return redirect("newsapp:topics-fine-tune")
                 messages.success(request, "Saved. Your feed now follows these choices.")
                 return redirect("newsapp:home")
     else:
@@ -275,21 +301,25 @@ def topics(request: HttpRequest) -> HttpResponse:
         if form.is_bound
         else {s.slug for s in preferences.muted_sources}
     )
+    rows = _topic_rows(form, preferences)
     context = {
         "form": form,
-        "rows": _topic_rows(form, preferences),
+        "rows": rows,
+        "followed_rows": [row for row in rows if row["followed"]],
+        "other_rows": [row for row in rows if not row["followed"]],
         "sources": [(s, s.slug in muted_sources) for s in sources],
         "weights": TopicFollow.Weight.choices,
         "preview": preview,
         "welcome": "welcome" in request.GET,
         "never_seen": (
             []
-            if preferences.paused
+            if preferences.paused or not chips_only
             else selectors.topics_never_seen(preferences=preferences, topics=topic_list)
         ),
         "paused": preferences.paused,
     }
-    return render(request, "newsapp/topics.html", context)
+    template = "newsapp/topics.html" if chips_only else "newsapp/topics_fine_tune.html"
+    return render(request, template, context)
 
 
 @never_cache

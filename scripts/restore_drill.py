@@ -98,7 +98,10 @@ def main() -> int:
     # made before the dump, not only against its own chain.
     steps.run(
         "sign a ledger checkpoint",
-        lambda: stack.manage(source_env, "verify_consent_ledger", "--checkpoint", quiet=True),
+        # --first: the scratch source database may not have a checkpoint yet.
+        lambda: stack.manage(
+            source_env, "verify_consent_ledger", "--checkpoint", "--first", quiet=True
+        ),
     )
     steps.run("pg_dump (custom format)", lambda: pg("pg_dump", "-Fc", "-f", str(dump), args.source))
     steps.run("scratch database", lambda: stack.recreate_database(args.target))

@@ -31,7 +31,16 @@ from consent.models import PrivacyNotice
 from consent.pseudonyms import pseudonym_for
 from consent.rights import data_request_append
 from consent.services import consent_grant
-from newsapp.models import Article, ArticleFeedback, ReadingEvent, Region
+from newsapp import experiments, exposure
+from newsapp.models import (
+    Article,
+    ArticleFeedback,
+    Experiment,
+    ExperimentArm,
+    ExposureAudit,
+    ReadingEvent,
+    Region,
+)
 from tests.factories import ArticleFactory, SourceFactory, TopicFactory, UserFactory, follow
 
 pytestmark = pytest.mark.django_db
@@ -65,8 +74,12 @@ POST /sources/{other_source}/mute/                     -                       l
 POST /topics/                                          topics={topic}&keywords=harbour&preview=1 login 200 200 200 200 200
 POST /topics/                                          topics={topic}&keywords=harbour  login 302 302 302 302 302
 GET  /privacy/                                         -                       login 200   200   200   200   200
+GET  /privacy/data/feedback/                           -                       login 200   200   200   200   200
+GET  /privacy/data/staff-activity/                     -                       login 404   404   200   200   200
+GET  /privacy/data/no-such-kind/                       -                       login 404   404   404   404   404
 GET  /privacy/notice/                                  -                       200   200   200   200   200   200
 GET  /privacy/export.json                              -                       login 200   200   200   200   200
+POST /privacy/export.json                              -                       login 200   200   200   200   200
 GET  /privacy/receipt/                                 -                       302   302   302   302   302   302
 GET  /privacy/clear/                                   -                       login 405   405   405   405   405
 POST /privacy/clear/                                   -                       login 302   302   302   302   302
@@ -78,6 +91,9 @@ GET  /region/                                          -                       l
 POST /region/                                          region={region}         login 302   302   302   302   302
 POST /privacy/pause/                                   paused=0                login 302   302   302   302   302
 POST /privacy/pause/                                   paused=maybe            login 400   400   400   400   400
+GET  /experiments/choice/                              -                       login 405   405   405   405   405
+POST /experiments/choice/                              taking_part=maybe       login 400   400   400   400   400
+POST /experiments/choice/                              taking_part=1           login 302   302   302   302   302
 GET  /privacy/review/                                  -                       login 200   200   200   200   200
 POST /privacy/review/                                  consent_analytics=on    login 302   302   302   302   302
 GET  /privacy/delete/                                  -                       login 200   200   200   200   200
@@ -87,10 +103,11 @@ POST /privacy/items/newsapp.ReadingEvent/{reading}/delete/ -                   l
 POST /privacy/items/accounts.User/{reader}/delete/     -                       login 302   302   302   302   302
 GET  /accounts/login/                                  -                       200   302   302   302   302   302
 GET  /accounts/signup/                                 -                       200   302   302   302   302   302
+GET  /accounts/                                        -                       login 200   200   200   200   200
 GET  /accounts/email/                                  -                       login 200   200   200   200   200
 GET  /accounts/2fa/                                    -                       login 200   200   200   200   200
 GET  /admin/                                           -                       login login login 200   200   200
-GET  /admin/newsapp/                                   -                       login login login 200   404   200
+GET  /admin/newsapp/                                   -                       login login login 200   200   200
 GET  /admin/consent/                                   -                       login login login 200   200   200
 GET  /admin/accounts/                                  -                       login login login 404   404   200
 GET  /admin/password_change/                           -                       login login login 200   200   200
@@ -108,6 +125,13 @@ consent_record_of_processing            GET  /admin/consent/consentevent/record-
 consent_statisticrelease_release        GET  /admin/consent/statisticrelease/release/          -                     403  403  403
 consent_statisticrelease_release        POST /admin/consent/statisticrelease/release/          statistic={statistic} 302  403  302
 auth_user_password_change               GET  /admin/accounts/user/{reader}/password/           -                     403  403  200
+newsapp_article_preview                 GET  /admin/newsapp/article/preview/                   -                     405  405  405
+newsapp_article_preview                 POST /admin/newsapp/article/preview/                   body=<p>Hi</p>        200  403  200
+newsapp_exposureaudit_run               GET  /admin/newsapp/exposureaudit/run/                 -                     403  403  403
+newsapp_exposureaudit_run               POST /admin/newsapp/exposureaudit/run/                 -                     302  403  302
+newsapp_experiment_results              GET  /admin/newsapp/experiment/{experiment}/results/   -                     200  200  200
+newsapp_experiment_release              GET  /admin/newsapp/experiment/{experiment}/release/   -                     403  403  403
+newsapp_experiment_release              POST /admin/newsapp/experiment/{experiment}/release/   -                     302  403  302
 """)
 
 # Every registered model's admin pages, as list / add / change / history / delete.
@@ -130,6 +154,9 @@ consent.StatisticRelease      200 403 200 200 403  200 403 200 200 403  200 403 
 newsapp.Article               200 200 200 200 200  403 403 403 403 403  200 200 200 200 200
 newsapp.Topic                 200 200 200 200 200  403 403 403 403 403  200 200 200 200 200
 newsapp.Source                200 200 200 200 200  403 403 403 403 403  200 200 200 200 200
+newsapp.ExposureAudit         200 403 200 200 403  200 403 200 200 403  200 403 200 200 403
+newsapp.Experiment            200 200 200 200 200  200 403 200 200 403  200 200 200 200 200
+newsapp.ExperimentChoice      403 403 403 403 403  200 403 200 200 403  200 403 200 200 403
 """)
 }
 ADMIN_PAGES = ("", "add/", "{pk}/change/", "{pk}/history/", "{pk}/delete/")
@@ -181,9 +208,24 @@ def build_world() -> World:
     superuser = _staff("", is_superuser=True)
     data_request_append(pseudonym=pseudonym_for(reader.pk), kind="export", summary={})
     access_record_append(staff=superuser, pseudonym=pseudonym_for(reader.pk), what="test")
-    checkpoint_create()
+    checkpoint_create(first=True)
     statistic = dp.statistics()[0].code
-    dp.statistic_release(code=statistic, staff_label="setup")
+    release = dp.statistic_release(code=statistic, staff_label="setup")
+    # An audit read from an existing release (no second spend of the day's budget).
+    ExposureAudit.objects.create(
+        window_days=7, page_size=20, sample_limit=10, seed=1,
+        supply=exposure.supply_in_window().as_json(), release=release,
+    )  # fmt: skip
+    upcoming = Experiment.objects.create(
+        name="Fresher first", description="Plain words.",
+        starts_on=timezone.localdate() + timedelta(days=1),
+        ends_on=timezone.localdate() + timedelta(days=8),
+    )  # fmt: skip
+    for position, name in enumerate("AB"):
+        ExperimentArm.objects.create(
+            experiment=upcoming, name=name, position=position, description=f"Version {name}."
+        )
+    experiments.experiments_participation_set(user=reader, taking_part=False)
     ids = {
         "article": article.slug,
         "draft": draft.slug,
@@ -197,6 +239,7 @@ def build_world() -> World:
         "reader": reader.pk,
         "reader_email": reader.email,
         "statistic": statistic,
+        "experiment": upcoming.pk,
     }
     return World(reader, other, editor, officer, superuser, ids)
 

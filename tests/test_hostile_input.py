@@ -240,7 +240,8 @@ def test_privacy_clear_delete_and_region():
     world = World()
 
     def nothing_erased(response):
-        assert response.status_code == 200  # never the right password: the form again
+        # Never the right password: the form again, or, past the attempts allowed, the 429.
+        assert response.status_code in (200, 429)
 
     hammer(to("/privacy/clear/", reset_topics_=values("on", "1", "")), client=world.client)
     hammer(
@@ -305,7 +306,7 @@ def test_a_bare_word_as_next_falls_back_instead_of_a_500():
     article, source = world.articles[0], world.sources[0]
     for path, data, fallback in (
         (f"/articles/{article.slug}/feedback/", {"kind": "more"}, article.get_absolute_url()),
-        (f"/sources/{source.slug}/mute/", {}, "/"),
+        (f"/sources/{source.slug}/mute/", {}, source.get_absolute_url()),
         ("/privacy/consents/", {"purpose": "analytics", "granted": "1"}, "/privacy/"),
         ("/privacy/review/", {}, "/"),
     ):

@@ -153,3 +153,22 @@ def test_a_server_error_logs_where_not_what(settings, log_output):
     assert entry["request_id"] == response["X-Request-ID"]
     assert any("_broken_view" in frame for frame in entry["frames"])
     assert "someone@example.com" not in raw and "tram" not in raw
+
+
+def test_no_query_string_reaches_the_log(client, log_output):
+    """What a reader searched for or filtered by stays out, whatever logs the request line:
+    the development server's access line, a 404, a redirect target."""
+    logging.getLogger("django.server").info(
+        '"%s" %s %s', "GET /search/?q=my+illness&topic=health HTTP/1.1", "200", "5120"
+    )
+    client.get("/articles/no-such-story/?q=my+illness")
+    logging.getLogger("newsapp").warning(
+        "Redirected to https://news.example.org/topics/?welcome=1&q=my+illness"
+    )
+    logged = entries(log_output())
+    assert [e["message"] for e in logged] == [
+        '"GET /search/ HTTP/1.1" 200 5120',
+        "Not Found: /articles/no-such-story/",
+        "Redirected to https://news.example.org/topics/",
+    ]
+    assert "illness" not in log_output()

@@ -91,3 +91,32 @@ def test_production_cookies_and_hsts(client):
     session = response.cookies["__Host-sessionid"]
     assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
     assert session["path"] == "/" and not session["domain"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/accounts/email/",  # shows the address
+        "/top/",
+        "/articles/{slug}/",
+        "/accounts/password/change/",
+        "/accounts/2fa/",
+        "/topics/",
+        "/privacy/",
+        "/no-such-page/",
+    ],
+)
+def test_nothing_a_signed_in_reader_sees_may_be_stored(client, url):
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory()
+    client.force_login(UserFactory())
+    response = client.get(url.format(slug=article.slug))
+    assert response.status_code in (200, 404)
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives
+
+
+def test_anonymous_public_pages_stay_cacheable(client):
+    response = client.get("/top/")
+    assert "no-store" not in response.get("Cache-Control", "")

@@ -55,3 +55,18 @@ def test_active_session_ends_twelve_hours_after_sign_in(client):
         response = client.get("/privacy/")
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
         assert not signed_in(client)
+
+
+def test_no_cookie_carries_the_readers_address_or_a_message(client, settings):
+    """Messages (a sign-in message once named the address) stay on the server, in the
+    session: no response sets a messages cookie."""
+    user = UserFactory(email="private.reader@example.org")
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    # Only the random session id and CSRF token: no messages cookie, nothing personal.
+    assert set(response.cookies) <= {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
+    assert all("private.reader" not in morsel.value for morsel in response.cookies.values())
+    saved = client.post("/topics/", {"keywords": "harbour"})
+    assert saved.status_code == 302
+    assert set(saved.cookies) <= {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
+    page = client.get(saved["Location"])
+    assert "Saved" in page.content.decode()  # the message arrived, through the session

@@ -6,6 +6,8 @@
 - ``JsonFormatter`` writes each record as one JSON line. JSON escapes CR and LF, so no
   input (a path, a typed username) can start a forged second line. Exceptions are logged
   as their type and frames, not their message: messages can quote what a reader typed.
+  Query strings are cut from every path or URL in a message (the development server logs
+  whole request lines): ``/search/?q=...`` is what a reader searched for.
 
 The authentication events themselves are written by ``accounts.auth_log``.
 """
@@ -26,6 +28,8 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # What we accept from a proxy or client as a request id; anything else is replaced.
 _VALID_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 _EMAIL = re.compile(r"[^\s@/\"'<>]+@[^\s@/\"'<>]+\.[A-Za-z]{2,}")
+# A path (or URL) followed by a query string: the path is kept, the query dropped.
+_QUERY = re.compile(r"((?:https?://[^\s\"'<>/?#]+)?/[^\s\"'<>?#]*)\?[^\s\"'<>#]*")
 
 
 class RequestIdMiddleware:
@@ -62,8 +66,9 @@ class RequestIdFilter(logging.Filter):
 
 
 def redact(text: str) -> str:
-    """Anything shaped like an e-mail address, gone (paths and messages can carry one)."""
-    return _EMAIL.sub("[email]", text)
+    """Anything shaped like an e-mail address, and every query string, gone (paths and
+    messages can carry them)."""
+    return _EMAIL.sub("[email]", _QUERY.sub(r"\1", text))
 
 
 # Extra attributes copied from a record when present: all are ours or Django's, never

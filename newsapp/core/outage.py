@@ -14,6 +14,10 @@ Two places catch it, because a database error can start in two places:
 
 ``503.html`` is rendered without a request, so no context processor (the signed-in user,
 the messages) can touch the database that is down.
+
+A database that answers but lacks a table or a column is not an outage: it is a deploy that
+skipped a migration, and SQLite reports it as an ``OperationalError`` too. That stays the
+500 it is, logged with its traceback, so nobody waits for a database that is already up.
 """
 
 import logging
@@ -32,8 +36,15 @@ RETRY_AFTER_SECONDS = 30
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
+# How SQLite words a schema that is behind the code (PostgreSQL raises ProgrammingError).
+SCHEMA_PROBLEMS = ("no such table", "no such column", "has no column named")
+
+
 def is_database_unavailable(exception: BaseException | None) -> bool:
-    return isinstance(exception, DATABASE_UNAVAILABLE)
+    if not isinstance(exception, DATABASE_UNAVAILABLE):
+        return False
+    message = str(exception).lower()
+    return not any(problem in message for problem in SCHEMA_PROBLEMS)
 
 
 def service_unavailable() -> HttpResponse:

@@ -57,6 +57,27 @@ def clean_html(value: str) -> str:
     )
 
 
+def truncate_html(value: str, limit: int) -> str:
+    """Sanitised HTML cut to at most about ``limit`` characters, never inside a tag or an
+    entity, every element it leaves open closed again."""
+    if len(value) <= limit:
+        return value
+    cut = value[:limit]
+    if cut.rfind("<") > cut.rfind(">"):
+        cut = cut[: cut.rfind("<")]
+    if cut.rfind("&") > cut.rfind(";"):
+        cut = cut[: cut.rfind("&")]
+    return clean_html(cut)
+
+
+def html_to_text(value: str) -> str:
+    """The text of an HTML fragment, tags and the content of scripts and styles dropped.
+
+    nh3 rather than a Python HTML parser: a feed's body may be thousands of tags.
+    """
+    return html.unescape(nh3.clean(value or "", tags=set()))
+
+
 def paragraphs_to_html(text: str) -> str:
     """Plain text with blank-line paragraphs, as safe HTML."""
     parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]

@@ -132,4 +132,8 @@ def create_article(source: Source, entry: Entry, now: datetime) -> Article:
         guid=entry.guid,
         content_hash=entry.content_hash,
         imported_at=now,
+        # The picture itself is fetched after the commit (ingest.tasks.fetch_lead_images).
+        image_url=entry.image_url,
+        image_alt=entry.image_alt,
+        image_credit=entry.image_credit,
     )

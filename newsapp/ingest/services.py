@@ -12,16 +12,18 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from newsapp import ranking
 from newsapp.ingest.articles import Matcher, create_article, update_article
+from newsapp.ingest.bounds import MAX_TOKENS
 from newsapp.ingest.fetch import FeedGone, FetchError, FetchResult, fetch
-from newsapp.ingest.parse import ParsedFeed, ParseError, parse
+from newsapp.ingest.parse import ParsedFeed, ParseError, is_shortened, parse
 from newsapp.ingest.sources import provisional_name, source_for_url, unique_source_name
-from newsapp.ingest.tasks import suggest_topics_for_articles
+from newsapp.ingest.tasks import fetch_lead_images, suggest_topics_for_articles
 from newsapp.models import Source
 
 logger = logging.getLogger(__name__)
@@ -125,6 +127,23 @@ def _store_entries(report: FetchReport, parsed: ParsedFeed, now: datetime) -> No
         report.notes.append(
             f"Only the first {MAX_ENTRIES} entries are imported per fetch; "
             f"{parsed.dropped} were left out."
+        )
+    shortened = sum(is_shortened(entry.body) for entry in parsed.entries)
+    if shortened:
+        report.notes.append(
+            f"{shortened} entr{'y was' if shortened == 1 else 'ies were'} longer than "
+            f"{settings.ARTICLE_BODY_MAX_LENGTH:,} characters and cut short, with a note "
+            "saying so at the end."
+        )
+    if parsed.cut_fields:
+        report.notes.append(
+            f"{parsed.cut_fields} field{'' if parsed.cut_fields == 1 else 's'} of the feed "
+            f"{'was' if parsed.cut_fields == 1 else 'were'} longer than the importer reads "
+            "and cut short."
+        )
+    if parsed.stopped:
+        report.notes.append(
+            f"The feed holds more than {MAX_TOKENS:,} tags; the importer read only that far."
         )
     if parsed.warning:
         report.notes.append(parsed.warning)
@@ -275,12 +294,23 @@ def _adopt_feed_details(source: Source, parsed: ParsedFeed) -> None:
 
 
 def feeds_import(*, sources, dry_run: bool = False) -> list[FetchReport]:
-    """Import several sources one after another; topic suggestions follow the commit."""
+    """Import several sources one after another; topic suggestions and the entries'
+    pictures follow the commit."""
     reports = [feed_import(source=source, dry_run=dry_run) for source in sources]
-    topic_suggestions_queue([pk for report in reports for pk in report.new_article_ids])
+    new_ids = [pk for report in reports for pk in report.new_article_ids]
+    topic_suggestions_queue(new_ids)
+    lead_images_queue(new_ids)
     if not dry_run and any(report.new or report.updated for report in reports):
         ranking.index_refresh_queue()
     return reports
+
+
+def lead_images_queue(article_ids: list[int]) -> None:
+    """Fetch the new articles' pictures in a task after the commit, never in a page view
+    and never inside the transaction that stores the entries."""
+    if not article_ids:
+        return
+    transaction.on_commit(lambda: fetch_lead_images.enqueue(article_ids=article_ids))
 
 
 def topic_suggestions_queue(article_ids: list[int]) -> None:

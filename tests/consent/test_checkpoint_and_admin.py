@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -25,25 +26,26 @@ def _events(count: int):
 
 def test_verify_command_reports_ok_and_signs_a_checkpoint(capsys):
     _events(4)
-    call_command("verify_consent_ledger", "--checkpoint")
+    call_command("verify_consent_ledger", "--checkpoint", "--first")
     out = capsys.readouterr().out
     assert "OK: consent ledger, 4 entries, chain intact." in out
-    assert "Checkpoint signed: 4 events" in out
+    assert "Checkpoint signed. Keep a copy of this line outside the database" in out
+    assert re.search(r"sha256:[0-9a-f]{64} consent=4 requests=0 access=0$", out.strip())
     _events(2)  # growth after a checkpoint is fine
     call_command("verify_consent_ledger")
-    assert "still matches the ledger" in capsys.readouterr().out
+    assert "the last still matches the logs" in capsys.readouterr().out
 
 
 def test_truncating_the_ledger_after_a_checkpoint_is_detected(capsys):
     _events(4)
-    call_command("verify_consent_ledger", "--checkpoint")
+    call_command("verify_consent_ledger", "--checkpoint", "--first")
     last = ConsentEvent.objects.order_by("-id").first()
     with connection.cursor() as cursor:  # the chain alone cannot see a cut tail
         cursor.execute("DELETE FROM consent_consentevent WHERE id = %s", [last.pk])
     with pytest.raises(CommandError):
         call_command("verify_consent_ledger", "--checkpoint")
     err = capsys.readouterr().err
-    assert "shorter than the 4 events signed" in err
+    assert "the consent ledger is shorter than the 4 entries signed" in err
 
 
 def test_an_edit_in_the_middle_names_the_first_broken_link(capsys):
@@ -58,10 +60,11 @@ def test_an_edit_in_the_middle_names_the_first_broken_link(capsys):
     assert f"entry id {middle.pk} (content does not match its hash)" in capsys.readouterr().err
 
 
-def test_checkpoint_refuses_without_a_signing_key(settings):
+def test_checkpoint_refuses_without_a_signing_key(settings, capsys):
     settings.LEDGER_SIGNING_KEY = ""
-    with pytest.raises(CommandError, match="DJANGO_LEDGER_SIGNING_KEY"):
+    with pytest.raises(CommandError):
         call_command("verify_consent_ledger", "--checkpoint")
+    assert "DJANGO_LEDGER_SIGNING_KEY is not set" in capsys.readouterr().err
 
 
 def test_officer_filters_looks_up_exports_and_verifies(client):
@@ -152,10 +155,11 @@ def test_opening_a_readers_admin_page_is_logged_and_shown_to_the_reader(client):
     with pytest.raises(Exception, match="append-only"):
         record.delete()
     client.force_login(reader)
-    page = client.get("/privacy/").content.decode()
-    assert "When our staff looked at your data" in page and record.staff_label in page
-    # The reader learns the role, not the staff member's e-mail address.
-    assert "boss@example.com" not in page
+    assert "When our staff looked at your data" in client.get("/privacy/").content.decode()
+    page = client.get("/privacy/data/staff-access/").content.decode()
+    assert "Administrator" in page and "account record (admin change page)" in page
+    # The reader learns the role, not the staff member's e-mail address or pseudonym.
+    assert "boss@example.com" not in page and record.staff_label not in page
 
 
 def test_an_administrator_publishes_a_notice_with_the_date_and_time_input(client):
@@ -175,3 +179,36 @@ def test_an_administrator_publishes_a_notice_with_the_date_and_time_input(client
     notice = PrivacyNotice.objects.get(version="2027-1")
     assert notice.published_at.isoformat() == "2027-01-01T09:00:00+00:00"
     assert not notice.material
+
+
+def test_filtering_consent_events_by_account_id_is_recorded_like_a_look_up(client):
+    reader = UserFactory(email="byid@example.com")
+    consent_grant(user=reader, purpose="analytics", method="signup")
+    _events(2)
+    officer = staff("Privacy officers")
+    client.force_login(officer)
+
+    listing = client.get(f"/admin/consent/consentevent/?subject={reader.pk}")
+    assert listing.status_code == 200 and "1 consent event" in listing.content.decode()
+    exported = client.get(f"/admin/consent/consentevent/export.csv?subject={reader.pk}")
+    assert len(list(csv.reader(io.StringIO(exported.content.decode())))) == 2
+
+    records = AccessRecord.objects.order_by("id")
+    assert [(r.staff, r.subject_pseudonym) for r in records] == [
+        (officer, pseudonym_for(reader.pk)),
+        (officer, pseudonym_for(reader.pk)),
+    ]
+    assert [r.what for r in records] == [
+        "consent events (list, filtered by account id)",
+        "consent events (CSV export, filtered by account id)",
+    ]
+
+
+@pytest.mark.parametrize("query", ["subject__gt=0", "subject__in=1,2,3", "subject__email=x"])
+def test_sweeps_over_account_ids_are_refused(client, query):
+    consent_grant(user=UserFactory(), purpose="analytics", method="signup")
+    client.force_login(staff("Privacy officers"))
+    response = client.get(f"/admin/consent/consentevent/?{query}")
+    assert response.status_code == 400  # Django's answer to a lookup the admin refuses
+    assert "We could not understand that request" in response.content.decode()
+    assert not AccessRecord.objects.exists()

@@ -14,29 +14,97 @@ from tests.factories import PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_dashboard_shows_actual_values_reasons_and_deletion_dates(client, reader_with_data):
+def test_dashboard_summarises_what_we_hold_and_when_it_next_goes(
+    client, reader_with_data, django_assert_max_num_queries
+):
     client.force_login(reader_with_data)
-    response = client.get("/privacy/")
+    # The registered sections included: "your feed and everyone's" ranks the reader's feed.
+    with django_assert_max_num_queries(56):
+        response = client.get("/privacy/")
     page = response.content.decode()
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     for expected in (
-        "distinct.reader@example.org",
-        "zeppelinology, tram",
-        "Harbour Gazette",
-        "Airships return to the northern coast",
-        "Less like this",
+        # Counts per kind of data, in words, each opening its own page.
+        "Your settings and 2 topics you follow",
+        "2 pieces of feedback",
+        'href="/privacy/data/preferences/"',
+        'href="/privacy/data/reading-history/"',
+        "Nothing: you have not allowed it",  # reading history, never granted
         "Contract (GDPR Art. 6(1)(b))",
         "Consent (GDPR Art. 6(1)(a))",
-        "90 days, then deleted.",
+        # The three rights: the download is a POST with its CSRF token.
+        'action="/privacy/export.json"',
+        "Clear recommendations",
+        'href="/privacy/delete/"',
     ):
         assert expected in page, expected
-    # Feedback is kept a year: the page shows the day each item goes.
-    feedback = ArticleFeedback.objects.filter(user=reader_with_data).first()
-    expires = (timezone.localtime(feedback.created_at) + timedelta(days=365)).date()
+    # Feedback is kept a year: the summary names the day the oldest goes.
+    oldest = ArticleFeedback.objects.filter(user=reader_with_data).order_by("created_at").first()
+    expires = (timezone.localtime(oldest.created_at) + timedelta(days=365)).date()
     assert f'datetime="{expires:%Y-%m-%d}"' in page
-    # The bar chart of topic weights and the flow are plain HTML, no script.
+    # The flow and the bar chart of topic weights are plain HTML, no script.
     assert 'class="bars"' in page and "Climate" in page and "<script" not in page
+    # The summary shows no item values: those live on each category's page.
+    assert "Airships return to the northern coast" not in page
+
+
+def test_each_category_page_lists_its_items_in_plain_words(client, reader_with_data):
+    client.force_login(reader_with_data)
+    preferences = client.get("/privacy/data/preferences/").content.decode()
+    for expected in ("zeppelinology, tram", "Harbour Gazette", "Topics you follow", "Climate"):
+        assert expected in preferences, expected
+    feedback = client.get("/privacy/data/feedback/")
+    page = feedback.content.decode()
+    assert feedback.status_code == 200 and "no-store" in feedback["Cache-Control"]
+    assert "Airships return to the northern coast" in page and "Less like this" in page
+    item = ArticleFeedback.objects.filter(user=reader_with_data).first()
+    expires = (timezone.localtime(item.created_at) + timedelta(days=365)).date()
+    assert f'datetime="{expires:%Y-%m-%d}"' in page
+    # Phones read each row as a card: every cell carries its column's name.
+    assert 'data-label="Article"' in page and 'data-label="Deleted on"' in page
+    # Consents: the purpose's title and where the reader answered, never a code.
+    consents = client.get("/privacy/data/consents/").content.decode()
+    assert "Count me in anonymous statistics" in consents and "When you signed up" in consents
+    assert ">analytics<" not in consents and ">signup<" not in consents
+
+
+def test_pseudonyms_are_said_in_words_and_shown_only_on_request(client, reader_with_data):
+    from consent.pseudonyms import pseudonym_for
+
+    client.force_login(reader_with_data)
+    page = client.get("/privacy/data/consents/").content.decode()
+    pseudonym = pseudonym_for(reader_with_data.pk)
+    assert "<summary>Stored under a pseudonym</summary>" in page
+    assert page.count(pseudonym) == 1  # once, inside the details element, not a column
+    assert ">Pseudonym<" not in page
+
+
+def test_a_reader_sees_no_staff_only_fields_and_staff_do(client, reader_with_data):
+    client.force_login(reader_with_data)
+    page = client.get("/privacy/data/account/").content.decode()
+    assert "distinct.reader@example.org" in page
+    for staff_only in ("Newsroom staff", "Extra staff permissions", "Staff roles"):
+        assert staff_only not in page, staff_only
+    editor = UserFactory(is_staff=True)
+    client.force_login(editor)
+    assert "Newsroom staff" in client.get("/privacy/data/account/").content.decode()
+
+
+def test_an_unknown_category_or_one_for_staff_only_is_a_404_for_a_reader(client):
+    client.force_login(UserFactory())
+    assert client.get("/privacy/data/nonsense/").status_code == 404
+    assert client.get("/privacy/data/staff-activity/").status_code == 404
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get("/privacy/data/staff-activity/").status_code == 200
+
+
+def test_deleting_one_item_returns_to_its_category(client, reader_with_data):
+    client.force_login(reader_with_data)
+    item = ArticleFeedback.objects.filter(user=reader_with_data).first()
+    response = client.post(f"/privacy/items/newsapp.ArticleFeedback/{item.pk}/delete/")
+    assert response.status_code == 302 and response["Location"] == "/privacy/data/feedback/"
+    assert not ArticleFeedback.objects.filter(pk=item.pk).exists()
 
 
 def test_dashboard_requires_sign_in(client):
@@ -48,7 +116,8 @@ def test_optional_purposes_are_off_until_granted_and_withdrawal_is_recorded(clie
     reader = UserFactory()
     client.force_login(reader)
     page = client.get("/privacy/").content.decode()
-    assert page.count("Not allowed") == 3 and "Always on" in page
+    assert page.count('role="switch" aria-checked="false"') == 3 and "Always on" in page
+    assert 'aria-checked="true"' not in page
     client.post("/privacy/consents/", {"purpose": "location", "granted": "1"})
     assert consents_for_user(user=reader)["location"] is True
     response = client.post(
@@ -96,7 +165,10 @@ def test_withdrawing_deletes_the_data_collected_under_the_purpose(client, monkey
 def test_pausing_personalization_is_recorded_and_reversible(client, reader_with_data):
     client.force_login(reader_with_data)
     response = client.post("/privacy/pause/", {"paused": "1"}, follow=True)
-    assert "Personalization is paused" in response.content.decode()
+    page = response.content.decode()
+    assert "Personalization is paused" in page
+    # One banner says so; the page itself shows the paused state, not a second banner.
+    assert page.count('class="message ') == 1
     assert DataRequest.objects.filter(kind="object").count() == 1
     client.post("/privacy/pause/", {"paused": "0"})
     page = client.get("/privacy/").content.decode()

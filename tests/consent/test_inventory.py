@@ -42,3 +42,29 @@ def test_categories_cover_the_export_contract_with_purpose_basis_and_retention()
         assert category.title and category.legal_basis and category.retention
     assert inventory.category("location").needs_consent
     assert not inventory.category("account").needs_consent
+
+
+def test_every_cookie_the_site_sets_is_declared_and_listed_in_the_notice(client):
+    """A reader signs up, signs in, uses forms and changes the display: every cookie any
+    response sets is one an app declared, and the notice names each."""
+    from consent.cookies import cookies
+    from tests.factories import PASSWORD, UserFactory
+
+    declared = {cookie.name for cookie in cookies()}
+    seen: set[str] = set()
+    reader = UserFactory()
+    responses = [
+        client.get("/accounts/login/"),
+        client.post("/accounts/login/", {"login": reader.email, "password": PASSWORD}),
+        client.get("/"),
+        client.get("/privacy/"),
+        client.post("/display/", {"theme": "dark", "text": "large", "next": "/"}),
+        client.get("/topics/"),
+    ]
+    for response in responses:
+        seen |= set(response.cookies)
+    assert seen, "the journey set no cookie at all: the test would prove nothing"
+    assert seen <= declared, f"undeclared cookies: {seen - declared}"
+    notice = client.get("/privacy/notice/").content.decode()
+    for cookie in cookies():
+        assert cookie.title in notice and cookie.name in notice

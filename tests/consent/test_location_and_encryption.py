@@ -49,8 +49,10 @@ def test_the_region_is_stored_encrypted_shown_to_its_owner_and_deleted_on_withdr
     assert ReaderLocation.objects.get(user=reader).region == "upland"
     stored = _raw("newsapp_readerlocation", "region")
     assert stored and "upland" not in stored[0] and stored[0].startswith("enc")
-    dashboard = client.get("/privacy/").content.decode()
-    assert "upland" in dashboard and "/region/" in dashboard
+    page = client.get("/privacy/data/location/").content.decode()
+    # The region's name, never its slug, and the way to change it.
+    region = Region.objects.get(slug="upland")
+    assert region.name in page and ">upland<" not in page and "/region/" in page
     client.post("/privacy/consents/", {"purpose": "location", "granted": "0"})
     assert not ReaderLocation.objects.exists()
 
@@ -76,7 +78,7 @@ def test_typed_keywords_are_encrypted_at_rest_and_read_back(client):
     assert "zeppelin" not in stored[0] and "heat pumps" not in stored[0]
     assert ReaderPreferences.objects.get(user=reader).keyword_list == ["zeppelin", "heat pumps"]
     client.force_login(reader)
-    assert "zeppelin, heat pumps" in client.get("/privacy/").content.decode()
+    assert "zeppelin, heat pumps" in client.get("/privacy/data/preferences/").content.decode()
 
 
 def test_keywords_survive_key_rotation(settings, capsys):

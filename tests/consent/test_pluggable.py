@@ -75,20 +75,28 @@ def test_the_walker_finds_the_new_model_and_its_declaration_covers_it():
 def test_the_dashboard_shows_the_new_purpose_category_and_values(client, asker):
     client.force_login(asker)
     page = client.get("/privacy/").content.decode()
+    request = HelpRequest.objects.get()
+    expires = (timezone.localtime(request.sent_at) + timedelta(days=180)).date()
     for expected in (
         # The purpose, always on, with its reason.
         "Answering your questions",
-        "Always on: we need your question to answer it.",
+        "Always on because we need your question to answer it.",
         "Legitimate interest (GDPR Art. 6(1)(f))",
-        # The category, its retention in words from the one number, and the value held.
+        # The category, counted in words (its model's names), and when the next item goes.
         "Your questions to the help desk",
-        "180 days after you sent it, then deleted.",
-        "How do I change my e-mail address?",
+        "1 help request",
+        f'datetime="{expires:%Y-%m-%d}"',
+        'href="/privacy/data/help-requests/"',
     ):
         assert expected in page, expected
-    request = HelpRequest.objects.get()
-    expires = (timezone.localtime(request.sent_at) + timedelta(days=180)).date()
-    assert f'datetime="{expires:%Y-%m-%d}"' in page
+    # Its own page: the retention in words from the one number, and the value held.
+    page = client.get("/privacy/data/help-requests/").content.decode()
+    for expected in (
+        "180 days after you sent it, then deleted.",
+        "How do I change my e-mail address?",
+        f'datetime="{expires:%Y-%m-%d}"',
+    ):
+        assert expected in page, expected
     # Each question can be deleted alone, like any other listed item.
     response = client.post(
         f"/privacy/items/privacy_app.HelpRequest/{request.pk}/delete/", follow=True
@@ -104,7 +112,7 @@ def test_the_notice_names_the_new_purpose_and_category(client):
 
 def test_the_export_holds_the_new_category_with_its_legal_frame(client, asker):
     client.force_login(asker)
-    document = json.loads(client.get("/privacy/export.json").content)
+    document = json.loads(client.post("/privacy/export.json").content)
     section = document["help_requests"]
     assert section["title"] == "Your questions to the help desk"
     assert section["purpose"] == "So that we can answer you."
@@ -179,7 +187,8 @@ def test_a_plugged_in_purpose_that_needs_consent_is_asked_recorded_and_withdrawn
 
     client.force_login(asker)
     page = client.get("/privacy/").content.decode()
-    assert 'Allow<span class="visually-hidden"> “Keep my questions' in page
+    assert '<h3 id="allow-help_desk">Keep my questions to improve the help pages</h3>' in page
+    assert 'aria-labelledby="allow-help_desk"' in page
     client.post("/privacy/consents/", {"purpose": "help_desk", "granted": "1"})
     response = client.post(
         "/privacy/consents/", {"purpose": "help_desk", "granted": "0"}, follow=True

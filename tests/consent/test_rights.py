@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_export_holds_every_category_with_the_readers_actual_values(client, reader_with_data):
     client.force_login(reader_with_data)
-    response = client.get("/privacy/export.json")
+    response = client.post("/privacy/export.json")
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert response["Content-Disposition"].startswith('attachment; filename="my-data-')
@@ -48,22 +48,51 @@ def test_export_holds_every_category_with_the_readers_actual_values(client, read
     ).exists()
 
 
+def test_a_get_of_the_export_only_shows_the_button_and_spends_nothing(client, settings):
+    """A link from another site (or a prefetch) reaches the export with a GET: it gets a
+    page with a button, not the file, and neither the log nor the quota notices."""
+    settings.PRIVACY_REQUESTS_PER_HOUR = 1
+    reader = UserFactory()
+    client.force_login(reader)
+    for _ in range(3):
+        page = client.get("/privacy/export.json")
+        assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+        assert '<form method="post" action="/privacy/export.json"' in page.content.decode()
+    assert not DataRequest.objects.exists()
+    download = client.post("/privacy/export.json")  # the one export of the hour is still there
+    assert download.status_code == 200 and json.loads(download.content)["schema"]
+
+
+def test_a_cross_site_post_of_the_export_is_refused(reader_with_data):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reader_with_data)
+    assert client.post("/privacy/export.json").status_code == 403
+    assert not DataRequest.objects.exists()
+
+
+def test_the_dashboard_downloads_with_a_post(client, reader_with_data):
+    client.force_login(reader_with_data)
+    page = client.get("/privacy/").content.decode()
+    assert '<form method="post" action="/privacy/export.json"' in page
+    assert 'href="/privacy/export.json" download' not in page
+
+
 def test_export_queries_do_not_grow_with_the_amount_of_data(client, reader_with_data):
     client.force_login(reader_with_data)
     from django.test.utils import CaptureQueriesContext
 
-    client.get("/privacy/export.json")  # first request of a session does one-off work
+    client.post("/privacy/export.json")  # first request of a session does one-off work
     with CaptureQueriesContext(connection) as few:
-        client.get("/privacy/export.json")
+        client.post("/privacy/export.json")
     for _ in range(15):
         ArticleFeedback.objects.create(user=reader_with_data, article=ArticleFactory(), kind="more")
     with CaptureQueriesContext(connection) as many:
-        client.get("/privacy/export.json")
+        client.post("/privacy/export.json")
     assert len(many) == len(few)
 
 
 def test_export_signed_out_is_sent_to_sign_in_and_gives_nothing(client):
-    response = client.get("/privacy/export.json")
+    response = client.post("/privacy/export.json")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
@@ -84,6 +113,22 @@ def test_clear_deletes_feedback_keeps_topics_and_shows_a_receipt(client, reader_
     assert (
         again.status_code == 200 and TopicFollow.objects.filter(user=reader_with_data).count() == 2
     )
+
+
+def test_the_clear_receipt_lists_only_what_was_cleared(client, reader_with_data):
+    client.force_login(reader_with_data)
+    page = client.post("/privacy/clear/", follow=True).content.decode()
+    receipt = page[page.index("<h1>") : page.index("</table>")]
+    # Feedback went; topics stayed (the box was not ticked), so they are not on the receipt.
+    assert "Your feedback on articles" in receipt
+    assert "The topics, keywords and mutes you chose" not in receipt
+    assert "What you read" not in receipt  # nothing was held
+    assert DataRequest.objects.get(kind="clear").summary["deleted"] == {
+        "Your feedback on articles": 2
+    }
+    # A second clear has nothing left to delete and says so.
+    again = client.post("/privacy/clear/", follow=True).content.decode()
+    assert "There was nothing to delete" in again and "<table" not in again
 
 
 def test_clear_with_reset_topics_also_resets_topics_and_keywords(client, reader_with_data):
@@ -178,15 +223,15 @@ def test_export_and_clear_are_limited_per_reader_with_a_429_that_says_when(
 ):
     settings.PRIVACY_REQUESTS_PER_HOUR = 2
     client.force_login(reader_with_data)
-    assert client.get("/privacy/export.json").status_code == 200
-    assert client.get("/privacy/export.json").status_code == 200
-    refused = client.get("/privacy/export.json")
+    assert client.post("/privacy/export.json").status_code == 200
+    assert client.post("/privacy/export.json").status_code == 200
+    refused = client.post("/privacy/export.json")
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert "Please try again in" in refused.content.decode()
     # Another reader is not affected; clear has its own budget.
     other = UserFactory()
     client.force_login(other)
-    assert client.get("/privacy/export.json").status_code == 200
+    assert client.post("/privacy/export.json").status_code == 200
     client.force_login(reader_with_data)
     assert client.post("/privacy/clear/").status_code == 302
 

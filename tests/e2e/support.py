@@ -25,6 +25,7 @@ ROOT = Path(settings.BASE_DIR)
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "var" / "screenshots"
 WIDTHS = (390, 1280)
+SCHEMES = ("light", "dark")
 BLOCKING = ("serious", "critical")
 
 # Every scan of the run, for the closing summary: (page label, path, {impact: [rule ids]}).
@@ -161,18 +162,23 @@ class NetworkGuard:
 
 
 def screenshots(page, name: str) -> list[Path]:
-    """Full-page screenshots at a phone's and a laptop's width, for people to look at; the
-    page must fit each width without scrolling sideways (WCAG 1.4.10 reflow)."""
+    """Full-page screenshots at a phone's and a laptop's width, in the light and the dark
+    scheme, for people to look at; the page must fit each width without scrolling sideways
+    (WCAG 1.4.10 reflow). Files: ``<name>-<width>[-dark].png``."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     before = page.viewport_size
     paths = []
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        assert scroll_width <= width, f"{name} is {scroll_width}px wide at {width}px"
-        path = SCREENSHOTS / f"{name}-{width}.png"
-        page.screenshot(path=str(path), full_page=True)
-        paths.append(path)
+    for scheme in SCHEMES:
+        page.emulate_media(color_scheme=scheme)
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= width, f"{name} is {scroll_width}px wide at {width}px"
+            suffix = "" if scheme == "light" else f"-{scheme}"
+            path = SCREENSHOTS / f"{name}-{width}{suffix}.png"
+            page.screenshot(path=str(path), full_page=True)
+            paths.append(path)
+    page.emulate_media(color_scheme="light")
     page.set_viewport_size(before)
     return paths
 
@@ -218,7 +224,7 @@ def confirmation_path(email: str) -> str:
 def sign_up(page, site: str, email: str, password: str = PASSWORD) -> None:
     """Sign up through the form, then confirm the address from the e-mail."""
     page.goto(f"{site}/accounts/signup/")
-    page.get_by_label("Email").first.fill(email)
+    page.locator("input[name=email]").fill(email)
     page.locator("input[name=password1]").fill(password)
     page.locator("input[name=password2]").fill(password)
     page.locator("form").filter(has=page.locator("input[name=password1]")).locator(

@@ -29,8 +29,9 @@ def test_reader_from_top_stories_to_erasure(web, site, corpus):
     expect(page.get_by_role("heading", level=1)).to_contain_text("What would you like to read?")
     axe_scan(page, "topics (welcome)")
 
-    # Pick topics; the feed follows them.
-    page.get_by_label("Science").check()
+    # Pick topics as chips; the feed follows them.
+    page.locator("label[for=topic-science]").click()
+    expect(page.locator("#topic-science")).to_be_checked()
     page.get_by_role("button", name="Save my choices").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("For you")
     cards = page.locator("article.card")
@@ -48,17 +49,26 @@ def test_reader_from_top_stories_to_erasure(web, site, corpus):
     expect(reasons).to_contain_text("Matches your topics: Science")
     axe_scan(page, "feed, Why this? open")
 
-    # "Less like this" on the top pick: the page says so and the story sinks or leaves.
+    # "Less like this" from the top pick's menu: the card changes where it is (no reload),
+    # the live region says so; on the next visit the story has sunk or left.
     disliked = first.locator(".card-title").inner_text()
+    page.evaluate("window.__sameDocument = true")
+    first.locator("details.card-menu > summary").click()
     first.get_by_role("button", name="Less like this").click()
     expect(page.get_by_role("status")).to_contain_text(f"less like “{disliked}”")
+    expect(first).to_have_class(re.compile("card-less"))
+    expect(
+        first.get_by_role("button", name="You asked for less like this", include_hidden=True)
+    ).to_have_attribute("aria-pressed", "true")
+    assert page.evaluate("window.__sameDocument === true")  # updated in place
+    page.reload()
     after = page.locator("article.card .card-title").all_inner_texts()
     assert after[0] != disliked, after
     assert disliked not in after or after.index(disliked) > titles.index(disliked), after
 
     # Edit topics with the preview: nothing is saved until "Save my choices".
     nav.get_by_role("link", name="Your topics").click()
-    page.get_by_label("Food").check()
+    page.locator("label[for=topic-food]").click()
     page.get_by_role("button", name="Preview the change").click()
     preview = page.get_by_role("region", name="Preview: how your feed would change")
     expect(preview).to_contain_text("Would enter")
@@ -73,18 +83,16 @@ def test_reader_from_top_stories_to_erasure(web, site, corpus):
     expect(page.get_by_role("heading", level=1)).to_have_text("Your data, all of it")
     axe_scan(page, "privacy dashboard")
     screenshots(page, "dashboard")
-    allow = page.get_by_role("button", name=re.compile("Allow .Count me in anonymous statistics"))
-    allow.click()
-    withdraw = page.get_by_role(
-        "button", name=re.compile("Withdraw .Count me in anonymous statistics")
-    )
-    expect(withdraw).to_be_visible()
-    withdraw.click()
-    expect(allow).to_be_visible()
+    statistics = page.get_by_role("switch", name="Count me in anonymous statistics")
+    expect(statistics).to_have_attribute("aria-checked", "false")
+    statistics.click()
+    expect(statistics).to_have_attribute("aria-checked", "true")
+    statistics.click()
+    expect(statistics).to_have_attribute("aria-checked", "false")
 
     # Download the export and check it holds every category with its legal frame.
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download my data (JSON)").click()
+        page.get_by_role("button", name="Download my data").click()
     export = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
     assert export["schema"] == "newsapp.export/1"
     for key in ("account", "preferences", "consents", "feedback", "reading_history", "location"):
@@ -96,7 +104,7 @@ def test_reader_from_top_stories_to_erasure(web, site, corpus):
     # Clear recommendations and read the receipt.
     page.get_by_role("button", name="Clear recommendations").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Done")
-    expect(page.get_by_role("table")).to_contain_text("In all")
+    expect(page.get_by_role("table")).to_contain_text("Your feedback on articles")
     axe_scan(page, "receipt (clear)")
     screenshots(page, "receipt")
 

@@ -128,3 +128,58 @@ def test_admin_search_boxes_have_a_visible_label(client):
     page = client.get("/admin/consent/consentevent/").content.decode()
     assert 'alt=""> Search consent events</label>' in page
     assert 'id="searchbar" aria-describedby="searchbar_helptext"' in page
+
+
+def _article_form(**extra):
+    return {
+        "title": "Ferry returns to the harbour",
+        "slug": "ferry-returns",
+        "body": "<p>The ferry is back.</p>",
+        "status": "published",
+        "published_at": "2026-11-20T07:30",
+        **extra,
+    }
+
+
+def test_an_editor_uploads_a_lead_picture_with_alt_text_and_sees_it_in_the_list(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.newsapp.images import SVG_WITH_SCRIPT, has_gps, photo
+
+    client.force_login(staff("Editors"))
+    upload = SimpleUploadedFile("ferry.jpg", photo(1400, 900), content_type="image/jpeg")
+    response = client.post("/admin/newsapp/article/add/", _article_form(picture=upload))
+    assert response.status_code == 200  # no description: refused, nothing saved
+    assert "Describe what the picture shows" in response.content.decode()
+    assert not Article.objects.exists()
+
+    svg = SimpleUploadedFile("x.svg", SVG_WITH_SCRIPT, content_type="image/svg+xml")
+    response = client.post(
+        "/admin/newsapp/article/add/", _article_form(picture=svg, image_alt="Red square")
+    )
+    assert "This file cannot be used: it is an SVG or HTML document" in response.content.decode()
+
+    upload = SimpleUploadedFile("ferry.jpg", photo(1400, 900), content_type="image/jpeg")
+    response = client.post(
+        "/admin/newsapp/article/add/",
+        _article_form(
+            picture=upload, image_alt="The ferry at the quay", image_credit="Harbour Photos"
+        ),
+    )
+    assert response.status_code == 302
+    article = Article.objects.get(slug="ferry-returns")
+    picture = article.lead_image
+    assert picture.widths == (320, 640, 1024) and picture.credit == "Harbour Photos"
+    assert not has_gps(client.get(picture.url(1024)).getvalue())
+    listing = client.get("/admin/newsapp/article/").content.decode()
+    assert f'<img src="{picture.src}" width="80" height="51" alt=""' in listing
+    assert "Ferry returns to the harbour" in listing
+
+    # The description cannot be emptied while there is a picture; removing both works.
+    change = f"/admin/newsapp/article/{article.pk}/change/"
+    response = client.post(change, _article_form(image_alt=""))
+    assert "Describe what the picture shows" in response.content.decode()
+    response = client.post(change, _article_form(image_alt="", remove_picture="on"))
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.lead_image is None

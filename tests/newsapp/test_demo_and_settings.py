@@ -1,3 +1,4 @@
+import base64
 import os
 import subprocess
 import sys
@@ -75,3 +76,81 @@ def test_healthz_is_503_when_the_database_is_unreachable():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
     )
     assert result.stdout.strip() == "503 down", result.stderr
+
+
+def _production_env(**extra) -> dict:
+    def key() -> str:
+        return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SETTINGS_MODULE="newsapp.settings",
+        DJANGO_SECRET_KEY=key() + key(),
+        DJANGO_ALLOWED_HOSTS="news.example.org",
+        DJANGO_PSEUDONYM_KEY=key(),
+        DJANGO_FIELD_ENCRYPTION_KEYS=key(),
+        DJANGO_LEDGER_SIGNING_KEY=key(),
+    )
+    env.update(extra)
+    return env
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("x", "DJANGO_PSEUDONYM_KEY is not urlsafe base64"),
+        (base64.urlsafe_b64encode(b"sixteen byte key").decode(), "decodes to 16 bytes"),
+    ],
+)
+def test_production_refuses_to_start_with_a_short_pseudonym_key(key, message):
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=_production_env(DJANGO_PSEUDONYM_KEY=key),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert len(key) == 1 or key not in result.stderr  # the key itself is never echoed
+
+
+def test_production_starts_with_its_keys_and_queues_tasks_for_the_worker():
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.TASKS['default']['BACKEND'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.strip() == "django_tasks_db.DatabaseBackend", result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("site_url", "expected"),
+    [
+        ("", "https://news.example.org"),  # the first allowed host, over https
+        ("https://www.example.org/", "https://www.example.org"),
+        ("http://news.example.org", "must be an https address"),
+        ("https://news.example.org/news", "no path"),
+    ],
+)
+def test_production_site_address_for_e_mailed_links(site_url, expected):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.SITE_URL)",
+        ],
+        env=_production_env(DJANGO_SITE_URL=site_url),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert expected in (result.stdout if expected.startswith("https") else result.stderr)

@@ -1,6 +1,8 @@
 """Fetching is safe: public addresses only, every redirect checked, bounded in time and size."""
 
 import gzip
+import socket
+import threading
 import time
 from datetime import timedelta
 from io import StringIO
@@ -44,6 +46,49 @@ def _allow_loopback(settings):
 def test_internal_addresses_are_refused_in_plain_words(address, words):
     with pytest.raises(RefusedAddress, match=words):
         check_address(address, allow_loopback=False)
+
+
+@pytest.mark.parametrize(
+    ("address", "words"),
+    [
+        # 6to4 (2002::/16): Python 3.11 calls these global.
+        ("2002:7f00:1::1", "6to4 address leading to 127.0.0.1, a loopback"),
+        ("2002:a00:1::", "6to4 address leading to 10.0.0.1, a private network"),
+        ("2002:a9fe:a9fe::1", "6to4 address leading to 169.254.169.254, a link-local"),
+        # Teredo (2001::/32): the client address is stored inverted.
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "Teredo address leading to 127.0.0.1"),
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", "Teredo address leading to 10.0.0.1"),
+        # NAT64, well-known prefix and local use.
+        ("64:ff9b::7f00:1", "NAT64 address leading to 127.0.0.1, a loopback"),
+        ("64:ff9b::a9fe:a9fe", "NAT64 address leading to 169.254.169.254"),
+        ("64:ff9b:1::a00:1", "local NAT64"),
+        # IPv4 inside the first 96 bits: mapped, translated, compatible.
+        ("::ffff:127.0.0.1", "127.0.0.1, a loopback"),
+        ("::ffff:169.254.169.254", "169.254.169.254, a link-local"),
+        ("::ffff:0:a00:1", "IPv4-translated address leading to 10.0.0.1"),
+        ("::a00:1", "IPv4-compatible address leading to 10.0.0.1"),
+        # Ranges the tables of some Python versions leave out.
+        ("fec0::1", "site-local"),
+        ("3fff::1", "documentation"),
+        ("192.0.0.8", "IETF protocol assignments"),
+        ("198.18.0.1", "benchmarking"),
+        ("4000::1", "reserved"),
+    ],
+)
+def test_addresses_that_lead_to_internal_ones_are_refused(address, words):
+    with pytest.raises(RefusedAddress, match=words):
+        check_address(address, allow_loopback=False)
+
+
+@pytest.mark.parametrize("address", ["2002:5db8:d822::1", "64:ff9b::5db8:d822", "2a00:1450::1"])
+def test_transition_addresses_to_public_ones_pass(address):
+    check_address(address, allow_loopback=False)
+
+
+def test_loopback_allowed_for_tests_is_only_loopback_itself():
+    check_address("::1", allow_loopback=True)
+    with pytest.raises(RefusedAddress, match="6to4"):
+        check_address("2002:7f00:1::1", allow_loopback=True)
 
 
 def test_public_addresses_pass_and_loopback_only_when_allowed():
@@ -278,3 +323,61 @@ def test_a_missing_feed_is_retried_not_switched_off(httpserver):
     source.refresh_from_db()
     assert source.active and source.consecutive_failures == 1
     assert source in sources_due(now=timezone.now() + timedelta(days=2))
+
+
+@pytest.fixture
+def dripping_server():
+    """A server that answers 200 at once, then sends one header line every 0.3 s: every
+    read gets something well within the read timeout, the whole answer takes 6 s."""
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve_one():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n")
+            for n in range(20):
+                if stop.wait(0.3):
+                    return
+                connection.sendall(f"X-Drip-{n}: still here\r\n".encode())
+            body = feed_bytes("rss2.xml")
+            connection.sendall(f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+
+    thread = threading.Thread(target=serve_one, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed.xml"
+    stop.set()
+    listener.close()
+    thread.join(timeout=5)
+
+
+def test_a_server_dripping_headers_is_cut_off_at_the_total_deadline(dripping_server, settings):
+    settings.FEEDS_READ_TIMEOUT = 1
+    settings.FEEDS_TOTAL_TIMEOUT = 1.5
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"too slow: the feed did not arrive within 1\.5 s"):
+        fetch(dripping_server)
+    assert time.monotonic() - started < 2.5
+
+
+def test_the_total_deadline_spans_every_redirect(httpserver, settings):
+    settings.FEEDS_READ_TIMEOUT = 1
+    settings.FEEDS_TOTAL_TIMEOUT = 1.2
+
+    def slow_redirect(to):
+        def handler(request):
+            time.sleep(0.5)  # each hop well within the read timeout
+            return Response("", status=302, headers={"Location": to})
+
+        return handler
+
+    for hop in range(4):
+        httpserver.expect_request(f"/hop{hop}").respond_with_handler(
+            slow_redirect(f"/hop{hop + 1}")
+        )
+    serve(httpserver, "/hop4", "rss2.xml")
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"within 1\.2 s over 3 requests"):
+        fetch(httpserver.url_for("/hop0"))
+    assert time.monotonic() - started < 2

@@ -272,7 +272,7 @@ def test_editors_see_feed_state_and_fetch_now_from_the_admin(client, httpserver)
         {"action": "fetch_now", "_selected_action": [source.pk, broken.pk]},
         follow=True,
     )
-    assert "Fetching 2 feed(s)" in response.content.decode()
+    assert "Fetched 2 feed(s)" in response.content.decode()
     page = client.get("/admin/newsapp/source/").content.decode()
     assert "2 / 0 / 0 / 0" in page
     assert "10.0.0.9, a private network address" in page
@@ -287,3 +287,44 @@ def test_editors_see_feed_state_and_fetch_now_from_the_admin(client, httpserver)
     )
     page = client.get("/admin/newsapp/source/").content.decode()
     assert "never (switched off)" in page and "answered 410" in page
+
+
+def test_fetch_now_in_production_queues_the_fetch_for_the_worker(client, httpserver, settings):
+    """Production settings use the django-tasks-db backend: the admin's request only queues
+    the fetch; `manage.py db_worker` runs it."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    source = make_source(serve(httpserver, "/feed", "rss2.xml"))
+    editor = UserFactory(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    response = client.post(
+        "/admin/newsapp/source/",
+        {"action": "fetch_now", "_selected_action": [source.pk]},
+        follow=True,
+    )
+    assert "Queued 1 feed(s) for fetching" in response.content.decode()
+    assert httpserver.log == []  # nothing fetched inside the web request
+    queued = DBTaskResult.objects.get()
+    assert queued.status == TaskResultStatus.READY
+    assert queued.task_path == "newsapp.tasks.import_feeds_now"
+
+    # What `manage.py db_worker` does with a task it has claimed. (Its polling loop closes
+    # database connections between tasks, which would end this test's transaction.)
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=1,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    worker.run_task(queued)
+    queued.refresh_from_db()
+    assert queued.status == TaskResultStatus.SUCCESSFUL
+    assert Article.objects.filter(source=source).count() == 2

@@ -39,6 +39,7 @@ class Command(BaseCommand):
             reports = [services.feed_import(url=url, dry_run=dry_run)]
             if not dry_run:
                 services.topic_suggestions_queue(reports[0].new_article_ids)
+                services.lead_images_queue(reports[0].new_article_ids)
         elif source is not None:
             found = Source.objects.filter(pk=source).first()
             if found is None:

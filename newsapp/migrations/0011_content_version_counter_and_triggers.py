@@ -72,7 +72,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("newsapp", "0007_article_body_sanitised_on_every_write"),
+        ("newsapp", "0010_recommender_audits_and_experiments"),
     ]
 
     operations = [
