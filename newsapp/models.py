@@ -4,12 +4,12 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 
 from consent.fields import EncryptedTextField
 from newsapp.core.fields import SanitizedHTMLField
+from newsapp.core.reversing import reverse_cached
+from newsapp.core.sanitize import strip_sanitised_tags
 
 
 class Topic(models.Model):
@@ -32,7 +32,7 @@ class Topic(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("newsapp:topic-detail", kwargs={"slug": self.slug})
+        return reverse_cached("newsapp:topic-detail", slug=self.slug)
 
     @property
     def keyword_list(self) -> list[str]:
@@ -85,7 +85,7 @@ class Source(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("newsapp:source-detail", kwargs={"slug": self.slug})
+        return reverse_cached("newsapp:source-detail", slug=self.slug)
 
 
 class Region(models.Model):
@@ -241,7 +241,7 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("newsapp:article-detail", kwargs={"slug": self.slug})
+        return reverse_cached("newsapp:article-detail", slug=self.slug)
 
     @property
     def lead_image(self) -> LeadImage | None:
@@ -265,7 +265,7 @@ class Article(models.Model):
 
     @property
     def plain_text(self) -> str:
-        return strip_tags(self.body)
+        return strip_sanitised_tags(self.body)  # the body is sanitised on every write
 
     @property
     def reading_minutes(self) -> int:

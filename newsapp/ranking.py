@@ -27,7 +27,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import re
 import secrets
 import shutil
 import threading
@@ -44,6 +43,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from newsapp import recommender
+from newsapp.core.sanitize import strip_sanitised_tags
 from newsapp.models import Article, ContentVersion, Topic
 from newsapp.recommender import Document, Profile
 
@@ -94,14 +94,12 @@ def version_row() -> VersionRow:
 # -- documents -----------------------------------------------------------------------------
 # What ``article_document`` reads: ``for_documents`` loads it with no query per article.
 DOCUMENT_FIELDS = ("id", "title", "summary", "body", "published_at", "source__slug", "region__slug")
-_TAG = re.compile(r"<[^>]*>")
 
 
 def document_text(summary: str, body: str) -> str:
-    """What the index reads of an article besides its title. Bodies are sanitised HTML (an
-    allow-list: no comments, scripts or attributes holding ``>``), so dropping the tags
-    with one expression gives the words Django's ``strip_tags`` gives, many times faster."""
-    return f"{summary}\n{html.unescape(_TAG.sub(' ', body))}"
+    """What the index reads of an article besides its title: the summary and the body's
+    text (sanitised HTML, its tags dropped by one expression, its entities read)."""
+    return f"{summary}\n{html.unescape(strip_sanitised_tags(body))}"
 
 
 def for_documents(articles: QuerySet[Article]) -> QuerySet[Article]:
