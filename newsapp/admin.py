@@ -17,6 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from newsapp import ranking, services
 from newsapp.core.admin_widgets import AccessibleWidgetsMixin, SanitisedPreviewTextarea
 from newsapp.core.sanitize import clean_html
+from newsapp.coverage import stories_queue
 from newsapp.ingest.images import NO_PICTURE, ImageRefused, lead_image_set, process
 from newsapp.ingest.suggestions import topic_suggestions_accept
 from newsapp.models import Article, Source, Topic, TopicSuggestion
@@ -202,6 +203,8 @@ class ArticleAdmin(AccessibleWidgetsMixin, admin.ModelAdmin):
                 alt=form.cleaned_data["image_alt"],
                 credit=form.cleaned_data["image_credit"],
             )
+        if obj.is_published:
+            stories_queue()  # full coverage looks for other outlets' versions
 
     @admin.display(description="picture")
     def thumbnail(self, obj: Article) -> str:

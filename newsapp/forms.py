@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 
 from newsapp import recommender
-from newsapp.models import ArticleFeedback, Region, Source, Topic, TopicFollow
+from newsapp.models import ArticleFeedback, DigestSubscription, Region, Source, Topic, TopicFollow
 
 
 def split_keywords(value: str) -> list[str]:
@@ -142,4 +142,62 @@ class ExperimentsChoiceForm(forms.Form):
 
     taking_part = forms.TypedChoiceField(
         choices=[("1", "take part"), ("0", "leave")], coerce=lambda v: v == "1"
+    )
+
+
+class SearchForm(forms.Form):
+    """``/search/?q=`` with the optional filters ``topic``, ``source`` (slugs), ``from`` and
+    ``to`` (dates, inclusive). The query itself is read by ``newsapp.search.query``."""
+
+    q = forms.CharField(
+        required=False,
+        strip=False,  # the query reader strips, and counts what was typed
+        label="Search for",
+        help_text='All the words must appear. "Quotes" for a phrase, a minus sign to leave '
+        "a word out (-gas), or between alternatives.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    topic = forms.ModelChoiceField(
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any topic",
+        label="Topic",
+        error_messages={"invalid_choice": "Choose a topic from the list."},
+    )
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any outlet",
+        label="Outlet",
+        error_messages={"invalid_choice": "Choose an outlet from the list."},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword: the field is added by name.
+        for name, label in (("from", "Published from"), ("to", "Published until")):
+            self.fields[name] = forms.DateField(
+                required=False,
+                label=label,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                error_messages={"invalid": "Enter a date like 2026-03-31."},
+            )
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("from"), data.get("to")
+        if since and until and since > until:
+            self.add_error("to", "This date is before the “from” date; swap them.")
+        return data
+
+
+class DigestForm(forms.Form):
+    OFF = "off"
+    frequency = forms.ChoiceField(
+        choices=[(OFF, "No e-mail (the default)"), *DigestSubscription.Frequency.choices],
+        widget=forms.RadioSelect,
+        label="E-mail me my top stories",
+        error_messages={"invalid_choice": "Choose how often, or no e-mail."},
     )

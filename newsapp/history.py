@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from consent.pseudonyms import pseudonym_for
 from consent.selectors import consents_for_user
-from newsapp.models import DailyReadCount, ReadingEvent
+from newsapp.models import DailyReadCount, ReadingEvent, SavedArticle
 from newsapp.purposes import ANALYTICS, PERSONALIZE_HISTORY
 
 READS = "reads"  # the quota of counted reads; other counts name their own scope
@@ -75,5 +75,21 @@ def history_for(*, user_id: int, limit: int = 200) -> list[int]:
     return list(
         ReadingEvent.objects.filter(pseudonym=pseudonym_for(user_id))
         .order_by("-day", "-id")
+        .values_list("article_id", flat=True)[:limit]
+    )
+
+
+def saved_signal_for(*, user_id: int, read: list[int], limit: int = 200) -> list[int]:
+    """The articles the reader saved, as a signal like reading history: only while
+    ``personalize_history`` is granted (saving is for the reader, not for profiling).
+
+    ``read`` is the reader's history: its rows exist only under that consent (withdrawing
+    deletes them), so without any the consent is not asked for and saved articles count for
+    nothing; a reader who allows it counts them from their first read."""
+    if not read:
+        return []
+    return list(
+        SavedArticle.objects.filter(user_id=user_id)
+        .order_by("-created_at", "-id")
         .values_list("article_id", flat=True)[:limit]
     )

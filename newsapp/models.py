@@ -1,9 +1,12 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import default_storage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from consent.fields import EncryptedTextField
@@ -143,6 +146,22 @@ def rendition_name(stem: str, width: int) -> str:
     return f"{stem}-{width}.webp"
 
 
+class Story(models.Model):
+    """One news story as several outlets tell it ("full coverage"). Articles join one as
+    they are published, when ``newsapp.coverage`` finds them close to another's version."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return f"Story #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsapp:story-detail", kwargs={"pk": self.pk})
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> "ArticleQuerySet":
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
@@ -158,6 +177,13 @@ class ArticleQuerySet(models.QuerySet):
     def for_cards(self) -> "ArticleQuerySet":
         """Everything a card shows, in a fixed number of queries."""
         return self.select_related("source").prefetch_related("topics")
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):  # type: ignore[misc]
+    def get_queryset(self) -> ArticleQuerySet:
+        # The search vector is the database's business (newsapp.search.schema): never read
+        # into a page, and never written back by save(), which skips deferred fields.
+        return super().get_queryset().defer("search_vector")
 
 
 class Article(models.Model):
@@ -219,8 +245,22 @@ class Article(models.Model):
         editable=False,
         help_text="Where the feed's picture came from (fetched by the server, never linked).",
     )
+    # Full-text search: on PostgreSQL a tsvector kept current by a trigger and GIN-indexed
+    # (both made by the migration); on SQLite always empty, an FTS5 table does the job.
+    search_vector = SearchVectorField(null=True, editable=False)
+    # Full coverage (newsapp.coverage): the story this article is one version of, if another
+    # outlet's version was found; and when it was looked for (None: not yet).
+    story = models.ForeignKey(
+        Story,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+    )
+    clustered_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -228,6 +268,12 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at"]),
             models.Index(fields=["source", "guid"], name="article_source_guid"),
             models.Index(fields=["content_hash"], name="article_content_hash"),
+            # What full coverage has still to look at: small, and read newest first.
+            models.Index(
+                fields=["-published_at"],
+                condition=Q(clustered_at__isnull=True),
+                name="article_coverage_pending",
+            ),
         ]
         permissions = [("publish_article", "Can publish and unpublish articles")]
         constraints = [
@@ -441,7 +487,7 @@ class ContentVersion(models.Model):
 
     ``version`` is bumped by the database itself, in the same transaction as every insert,
     update or delete of an article, of an article's topics and of a topic (triggers made by
-    migration 0011), so every write path counts: services, the admin, imports, ``bulk_create``
+    migration 0014), so every write path counts: services, the admin, imports, ``bulk_create``
     and raw SQL alike. Reading it is one primary-key look-up, however large the corpus.
     The other columns are written by the index refresh (``newsapp.ranking``) only.
     """
@@ -460,6 +506,50 @@ class ContentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"content version {self.version} (index for {self.index_version})"
+
+
+class SavedArticle(models.Model):
+    """An article a reader keeps to read later, until they remove it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_articles"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="unique_saved_article")
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"reader #{self.user_id} saved article {self.article_id}"
+
+
+class DigestSubscription(models.Model):
+    """A reader asked for their "For you" top stories by e-mail (no row: no digest).
+
+    ``last_period`` is the day or ISO week last sent: the sender claims a period by changing
+    it in one UPDATE, so a restarted or second worker cannot send it twice.
+    ``unsubscribe_key`` is what the signed one-click unsubscribe link names, never the user.
+    """
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Every morning"
+        WEEKLY = "weekly", "Every Monday morning"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest"
+    )
+    frequency = models.CharField(max_length=6, choices=Frequency.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_period = models.CharField(max_length=12, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    unsubscribe_key = models.CharField(max_length=32, unique=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_frequency_display()} digest of reader #{self.user_id}"
 
 
 # The recommender's audits and experiments live in their own module; importing them here is

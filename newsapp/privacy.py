@@ -32,6 +32,7 @@ from newsapp import experiments, exposure
 from newsapp.models import (
     LOCATION_RETENTION_DAYS,
     ArticleFeedback,
+    DigestSubscription,
     ReaderPreferences,
     Region,
     TopicFollow,
@@ -130,6 +131,28 @@ register_category(
         description='Your "more like this" and "less like this" on single articles.',
         kept_for=Retention(days=FEEDBACK_RETENTION_DAYS, after="you gave it"),
         order=30,
+    )
+)
+register_category(
+    Category(
+        code="saved",
+        title="Articles you saved",
+        purpose=ESSENTIAL,
+        description="The articles you saved to read later, and when you saved them. They "
+        "shape your feed only while you allow us to use what you read.",
+        reason="To keep the articles you asked us to keep, until you remove them.",
+        order=35,
+    )
+)
+register_category(
+    Category(
+        code="digest",
+        title="Your e-mail digest",
+        purpose=ESSENTIAL,
+        description="Whether you asked for your top stories by e-mail, how often, and when "
+        "the last one was sent. Off unless you switch it on.",
+        reason="To send you the digest you asked for, and never twice.",
+        order=37,
     )
 )
 register_category(
@@ -254,6 +277,41 @@ declare(
 
 declare(
     Declaration(
+        model="newsapp.SavedArticle",
+        category="saved",
+        fields={
+            "article": PersonalField("Article"),
+            "created_at": PersonalField("Saved on"),
+        },
+        not_personal={"user": "the link to the owner"},
+        item_label=lambda row: f"Saved: {row.article.title}",
+        manage_url="newsapp:saved",
+    )
+)
+
+declare(
+    Declaration(
+        model="newsapp.DigestSubscription",
+        category="digest",
+        many=False,
+        fields={
+            "frequency": PersonalField(
+                "How often", present=lambda v: DigestSubscription.Frequency(v).label
+            ),
+            "created_at": PersonalField("Asked for on"),
+            "last_period": PersonalField("Last digest (day or week)"),
+            "last_sent_at": PersonalField("Last sent"),
+        },
+        not_personal={
+            "user": "the link to the owner",
+            "unsubscribe_key": "a random key that the unsubscribe link names instead of you",
+        },
+        manage_url="newsapp:digest",
+    )
+)
+
+declare(
+    Declaration(
         model="newsapp.ReadingEvent",
         category="reading_history",
         subject="pseudonym:pseudonym",
@@ -344,6 +402,14 @@ register_section(
         heading="How your feed is made",
         template="privacy/_how_your_feed_is_made.html",
         context=_feed_panel_context,
+    )
+)
+register_section(
+    Section(
+        anchor="digest",
+        heading="E-mail digest",
+        template="newsapp/_privacy_digest_panel.html",
+        context=lambda user: {"subscription": DigestSubscription.objects.filter(user=user).first()},
     )
 )
 

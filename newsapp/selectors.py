@@ -1,13 +1,15 @@
 """Reads of the news domain for one reader, each in a fixed number of queries."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from weakref import WeakKeyDictionary
 
 from django.conf import settings
+from django.utils import timezone
 
-from newsapp import experiments, ranking, recommender
-from newsapp.history import history_for
+from newsapp import coverage, experiments, ranking, recommender
+from newsapp.history import history_for, saved_signal_for
 from newsapp.models import (
     Article,
     ArticleFeedback,
@@ -35,10 +37,14 @@ class StatedPreferences:
 
     @cached_property
     def history(self) -> list[int]:
-        """Articles read lately; rows exist only while personalize_history is granted."""
+        """Articles read lately (rows exist only while personalize_history is granted) and,
+        under the same consent only, the articles saved for later."""
         if self.user_id is None:
             return []
-        return history_for(user_id=self.user_id)
+        read = history_for(user_id=self.user_id)
+        seen = set(read)
+        saved = saved_signal_for(user_id=self.user_id, read=read)
+        return read + [i for i in saved if i not in seen]
 
     @cached_property
     def region(self) -> str | None:
@@ -106,11 +112,18 @@ class FeedItem:
     liked: list[Article] = field(default_factory=list)
 
     @property
-    def topic_shares(self) -> list[tuple[str, int]]:
-        return [
-            (self.topic_names.get(slug, slug), round(share * 100))
-            for slug, share in self.reasons.topics
-        ]
+    def topic_sentences(self) -> list[str]:
+        """Each followed topic the article is about, as a sentence: how much of the pick it
+        made ("Mostly", "Partly", "A little") and how surely the article matches it."""
+        certainty = dict(self.reasons.topic_certainty)
+        sentences = []
+        for slug, share in self.reasons.topics:
+            name = self.topic_names.get(slug, slug)
+            lead = "Mostly" if share >= 0.75 else "Partly" if share >= 0.4 else "A little"
+            sure = certainty.get(slug, 0.0)
+            how = "strongly" if sure >= 0.9 else "clearly" if sure >= 0.7 else "somewhat"
+            sentences.append(f"{lead} {name}: it matches the {name} profile {how}.")
+        return sentences
 
     @property
     def matched_words(self) -> list[str]:
@@ -161,14 +174,42 @@ def _articles_in_order(ids: list[int]) -> list[Article]:
 
 def feed_recommendations(*, preferences: StatedPreferences, depth: int) -> Ranked:
     """The reader's whole "For you" ranking, ``depth`` deep, with the parameters of their
-    experiment arm when they take part in one: ids in order, diversified and explained
-    only as far as they are read (a page explains its own cards, not the 200)."""
+    experiment arm when they take part in one, one card per story: another outlet's
+    version of a story already ranked is left out. Ids in order, diversified, checked for
+    stories and explained only as far as they are read (a page, not the 200)."""
     tuning = experiments.feed_tuning(user_id=preferences.user_id)
-    return ranking.get_index().rank(
+    ranked = ranking.get_index().rank(
         tuning.profile(preferences.profile()),
         k=depth,
         half_life_hours=tuning.half_life_hours,
     )
+    # Asked a page and more at a time: the first page costs one query for its stories.
+    return ranked.filtered(_one_per_story(), batch=2 * settings.FEED_PAGE_SIZE)
+
+
+def _one_per_story():
+    """A filter for ``Ranked.filtered``: the first article of each story, in ranking order,
+    and every article in no story."""
+    seen: set[int] = set()
+
+    def keep(doc_ids: list) -> list[bool]:
+        story_of = dict(
+            Article.objects.filter(pk__in=doc_ids, story__isnull=False)
+            .values_list("pk", "story_id")
+            .order_by()
+        )
+        kept = []
+        for doc_id in doc_ids:
+            story = story_of.get(doc_id)
+            if story is not None and story in seen:
+                kept.append(False)
+                continue
+            if story is not None:
+                seen.add(story)
+            kept.append(True)
+        return kept
+
+    return keep
 
 
 def feed_items(*, preferences: StatedPreferences, recommendations) -> list[FeedItem]:
@@ -179,6 +220,7 @@ def feed_items(*, preferences: StatedPreferences, recommendations) -> list[FeedI
     articles = {
         a.pk: a for a in _articles_in_order([r.doc_id for r in recommendations] + liked_ids)
     }
+    with_outlet_counts(articles.values())
     return [
         FeedItem(
             article=articles[r.doc_id],
@@ -189,6 +231,15 @@ def feed_items(*, preferences: StatedPreferences, recommendations) -> list[FeedI
         for r in recommendations
         if r.doc_id in articles
     ]
+
+
+def with_outlet_counts(articles) -> None:
+    """Give each article ``outlet_count``: how many outlets tell its story (cards link to
+    the full coverage when more than one does). One query for all of them."""
+    articles = list(articles)
+    counts = coverage.outlet_counts(a.story_id for a in articles)
+    for article in articles:
+        article.outlet_count = counts.get(article.story_id, 1)
 
 
 def topics_never_seen(*, preferences: StatedPreferences, topics: list[Topic]) -> list[Topic]:
@@ -242,17 +293,70 @@ def more_like_this(*, article: Article, preferences: StatedPreferences, limit: i
     return _articles_in_order([int(i) for i in ids])  # article primary keys
 
 
-def top_stories(*, preferences: StatedPreferences):
-    """The same newest-first list for everyone; a signed-in reader's mutes still apply."""
-    return (
-        Article.objects.published()
-        .without_muted(
-            topic_ids=[t.pk for t in preferences.muted_topics],
-            source_ids=[s.pk for s in preferences.muted_sources],
-        )
-        .for_cards()
-        .distinct()
+def _unmuted(preferences: StatedPreferences):
+    return Article.objects.published().without_muted(
+        topic_ids=[t.pk for t in preferences.muted_topics],
+        source_ids=[s.pk for s in preferences.muted_sources],
     )
+
+
+def latest_articles(*, preferences: StatedPreferences):
+    """Newest first, the same for everyone; a signed-in reader's mutes still apply."""
+    return _unmuted(preferences).for_cards()
+
+
+# Top stories rank the stories among the newest TOP_CANDIDATES articles: one index range
+# scan, however large the archive, and no count of anything but those rows.
+TOP_CANDIDATES = 3000
+# A story's weight halves every TOP_HALF_LIFE_HOURS after its latest version.
+TOP_HALF_LIFE_HOURS = 24.0
+
+
+@dataclass(frozen=True)
+class RankedStory:
+    lead: int  # the newest version's article id, shown on the card
+    outlets: int
+    latest: datetime
+    score: float
+
+
+def top_story_ranking(*, preferences: StatedPreferences, now: datetime | None = None):
+    """Stories ranked by breadth of coverage (distinct outlets) and recency: the same for
+    everyone, under the reader's mutes. An article in no story is a story of its own.
+
+    score = outlets x 0.5 ** (hours since the latest version / TOP_HALF_LIFE_HOURS)
+    """
+    now = now or timezone.now()
+    rows = (
+        _unmuted(preferences)
+        .order_by("-published_at", "-id")
+        .values_list("id", "story_id", "source_id", "published_at")[:TOP_CANDIDATES]
+    )
+    stories: dict[int, tuple[int, set, datetime]] = {}
+    for pk, story, source, published in rows:  # newest first: the first seen leads
+        key = story if story is not None else -pk
+        if key not in stories:
+            stories[key] = (pk, set(), published)
+        stories[key][1].add(source if source is not None else -pk)
+    ranked = []
+    for lead, outlets, latest in stories.values():
+        hours = max(0.0, (now - latest).total_seconds() / 3600.0)
+        score = len(outlets) * 0.5 ** (hours / TOP_HALF_LIFE_HOURS)
+        ranked.append(RankedStory(lead=lead, outlets=len(outlets), latest=latest, score=score))
+    ranked.sort(key=lambda s: (-s.score, -s.latest.timestamp(), -s.lead))
+    return ranked
+
+
+def top_story_cards(*, ranked) -> list[Article]:
+    """The lead articles of one page of ``top_story_ranking``, each with ``outlet_count``."""
+    by_id = Article.objects.filter(pk__in=[s.lead for s in ranked]).for_cards().in_bulk()
+    cards = []
+    for story in ranked:
+        article = by_id.get(story.lead)
+        if article is not None:
+            article.outlet_count = story.outlets
+            cards.append(article)
+    return cards
 
 
 @dataclass

@@ -6,12 +6,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from newsapp import ranking
+from newsapp.coverage import stories_queue
 from newsapp.models import (
     Article,
     ArticleFeedback,
     ReaderLocation,
     ReaderPreferences,
     Region,
+    SavedArticle,
     Source,
     Topic,
     TopicFollow,
@@ -59,6 +61,7 @@ def article_publish(*, article: Article) -> Article:
         article.published_at = timezone.now()
     article.save(update_fields=["status", "published_at", "updated_at"])
     ranking.index_refresh_queue()
+    stories_queue()
     return article
 
 
@@ -79,6 +82,8 @@ def articles_status_set(*, articles, status: str) -> int:
         changed += 1
     if changed:
         ranking.index_refresh_queue()
+    if changed and status == Article.Status.PUBLISHED:
+        stories_queue()
     return changed
 
 
@@ -150,3 +155,14 @@ def region_visit_record(*, user) -> None:
     UPDATE that touches no row when the region was already seen today or there is none."""
     today = timezone.localdate()
     ReaderLocation.objects.filter(user=user, last_seen_on__lt=today).update(last_seen_on=today)
+
+
+@transaction.atomic
+def saved_article_toggle(*, user, article: Article) -> bool:
+    """Save ``article`` for later, or remove it when it is saved already; returns whether
+    it is saved now."""
+    removed, _ = SavedArticle.objects.filter(user=user, article=article).delete()
+    if removed:
+        return False
+    SavedArticle.objects.create(user=user, article=article)
+    return True

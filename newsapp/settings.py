@@ -177,6 +177,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "newsapp.core.context_processors.site",
                 "newsapp.display.context",
+                "newsapp.context_processors.saved_articles",
                 "csp.context_processors.nonce",
             ],
         },

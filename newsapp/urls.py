@@ -3,19 +3,33 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from newsapp import choices, display, experiment_views, views
+from newsapp import choices, display, experiment_views, feeds, reader_views, views
 from newsapp.core.media import serve_media
 
 news_patterns = [
     path("", views.home, name="home"),
     path("top/", views.top_stories, name="top-stories"),
+    path("latest/", views.latest, name="latest"),
+    path("feed/", feeds.top_stories_feed, name="feed"),
+    path("topics/<slug:slug>/feed/", feeds.topic_feed, name="topic-feed"),
+    path("sources/<slug:slug>/feed/", feeds.source_feed, name="source-feed"),
+    path("search/", views.search, name="search"),
     path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
+    path("stories/<int:pk>/", views.story_detail, name="story-detail"),
     path("topics/", views.topics, name="topics"),
     path("topics/fine-tune/", views.topics_fine_tune, name="topics-fine-tune"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
     path("topics/<slug:slug>/follow/", choices.topic_follow, name="topic-follow"),
     path("topics/<slug:slug>/unfollow/", choices.topic_unfollow, name="topic-unfollow"),
     path("articles/<slug:slug>/feedback/", choices.article_feedback, name="article-feedback"),
+    path("articles/<slug:slug>/save/", reader_views.article_save, name="article-save"),
+    path("saved/", reader_views.saved, name="saved"),
+    path("digest/", reader_views.digest_settings, name="digest"),
+    path(
+        "digest/unsubscribe/<str:token>/",
+        reader_views.digest_unsubscribe,
+        name="digest-unsubscribe",
+    ),
     path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
     path("sources/<slug:slug>/mute/", choices.source_mute, name="source-mute"),
     path("sources/<slug:slug>/unmute/", choices.source_unmute, name="source-unmute"),

@@ -12,12 +12,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from consent.purposes import purpose
 from consent.selectors import has_consent
-from newsapp import experiments, ranking, selectors, services
-from newsapp.forms import RegionForm, TopicsForm
+from newsapp import coverage, experiments, ranking, selectors, services
+from newsapp.forms import RegionForm, SearchForm, TopicsForm
 from newsapp.history import article_view_record
-from newsapp.models import Article, Region, Source, Topic, TopicFollow
+from newsapp.models import Article, Region, Source, Story, Topic, TopicFollow
 from newsapp.purposes import LOCATION
 from newsapp.recommender import Ranked
+from newsapp.search import query as search_query
+from newsapp.search.results import MAX_RESULTS, Filters, search_page
 from newsapp.selectors import StatedPreferences
 
 # The feed is ranked, not a list: readers page through this many of its best articles.
@@ -101,13 +103,27 @@ def top_stories(request: HttpRequest) -> HttpResponse:
 
 
 def _top_stories_page(request: HttpRequest, preferences: StatedPreferences, *, paused: bool):
-    articles = selectors.top_stories(preferences=preferences)
-    page = _page(request, articles, settings.FEED_PAGE_SIZE)
+    ranked = selectors.top_story_ranking(preferences=preferences)
+    page = _page(request, ranked, settings.FEED_PAGE_SIZE)
+    page.object_list = selectors.top_story_cards(ranked=page.object_list)
     context = {"page": page, "preferences": preferences, "paused": paused}
     response = render(request, "newsapp/top_stories.html", context)
     if paused:
         response["Cache-Control"] = "private, no-store"
     return response
+
+
+# /latest/ pages through this many of the newest articles (no count of the whole archive).
+LATEST_DEPTH = 1000
+
+
+@require_GET
+def latest(request: HttpRequest) -> HttpResponse:
+    """Newest first, the same for everyone (mutes apply)."""
+    preferences = selectors.preferences_for_user(user=request.user)
+    articles = selectors.latest_articles(preferences=preferences).order_by("-published_at", "-id")
+    page = _page(request, articles[:LATEST_DEPTH], settings.FEED_PAGE_SIZE)
+    return render(request, "newsapp/latest.html", {"page": page, "preferences": preferences})
 
 
 @require_GET
@@ -121,6 +137,13 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if article.is_published
         else []
     )
+    also_covered = (
+        coverage.other_versions(article=article, muted_sources=preferences.muted_sources)
+        if article.is_published
+        else []
+    )
+    if also_covered:  # the other versions are listed apart, not as "more like this"
+        related = [a for a in related if a.story_id != article.story_id]
     if article.is_published:
         # Only what the consents allow; no history while personalization is paused.
         article_view_record(user=request.user, article=article, paused=preferences.paused)
@@ -128,8 +151,31 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             experiments.outcome_record(
                 user=request.user, kind=experiments.Kind.OPENED, paused=preferences.paused
             )
-    context = {"article": article, "related": related, "preferences": preferences}
+    context = {
+        "article": article,
+        "related": related,
+        "preferences": preferences,
+        "also_covered": also_covered,
+    }
     return render(request, "newsapp/article_detail.html", context)
+
+
+@require_GET
+def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Full coverage: every outlet's version of one story."""
+    story = get_object_or_404(Story, pk=pk)
+    preferences = selectors.preferences_for_user(user=request.user)
+    articles = coverage.story_articles(
+        story=story,
+        muted_sources=preferences.muted_sources,
+        muted_topics=preferences.muted_topics,
+    )
+    if not articles and not Article.objects.published().filter(story=story).exists():
+        raise Http404("No such story.")
+    outlets = sorted({a.source.name for a in articles if a.source})
+    first = min(articles, key=lambda a: a.published_at) if articles else None
+    context = {"story": story, "articles": articles, "outlets": outlets, "first": first}
+    return render(request, "newsapp/story_detail.html", context)
 
 
 @require_GET
@@ -140,7 +186,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     articles = (
         Article.objects.none()
         if muted
-        else selectors.top_stories(preferences=preferences).filter(topics=topic)
+        else selectors.latest_articles(preferences=preferences).filter(topics=topic)
     )
     page = _page(request, articles, settings.FEED_PAGE_SIZE)
     context = {
@@ -165,7 +211,7 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     articles = (
         Article.objects.none()
         if muted
-        else selectors.top_stories(preferences=preferences).filter(source=source)
+        else selectors.latest_articles(preferences=preferences).filter(source=source)
     )
     page = _page(request, articles, settings.FEED_PAGE_SIZE)
     context = {"source": source, "page": page, "muted": muted, "preferences": preferences}
@@ -355,6 +401,43 @@ def region(request: HttpRequest) -> HttpResponse:
             "current": current,
         },
     )
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """Full-text search. The query is neither stored nor logged, and no cache may keep the
+    page (its address holds the query)."""
+    form = SearchForm(request.GET or None)
+    preferences = selectors.preferences_for_user(user=request.user)
+    page, error = None, None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            parsed = search_query.parse(data["q"])
+        except search_query.EmptyQuery:
+            pass  # only the form
+        except search_query.QueryError as problem:
+            error = str(problem)
+        else:
+            page = search_page(
+                query=parsed,
+                filters=Filters(
+                    topic=data["topic"], source=data["source"], since=data["from"], until=data["to"]
+                ),
+                page_number=request.GET.get("page"),
+                muted_topics=preferences.muted_topics,
+                muted_sources=preferences.muted_sources,
+            )
+    context = {
+        "form": form,
+        "page": page,
+        "error": error,
+        "preferences": preferences,
+        "max_results": MAX_RESULTS,
+    }
+    response = render(request, "newsapp/search.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @never_cache

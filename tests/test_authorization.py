@@ -32,6 +32,7 @@ from consent.pseudonyms import pseudonym_for
 from consent.rights import data_request_append
 from consent.services import consent_grant
 from newsapp import experiments, exposure
+from newsapp.digest import digest_set, unsubscribe_token
 from newsapp.models import (
     Article,
     ArticleFeedback,
@@ -40,6 +41,8 @@ from newsapp.models import (
     ExposureAudit,
     ReadingEvent,
     Region,
+    SavedArticle,
+    Story,
 )
 from tests.factories import ArticleFactory, SourceFactory, TopicFactory, UserFactory, follow
 
@@ -66,6 +69,23 @@ GET  /topics/                                          -                       l
 GET  /topics/{topic}/                                  -                       200   200   200   200   200   200
 GET  /topics/no-such-topic/                            -                       404   404   404   404   404   404
 GET  /healthz                                          -                       200   200   200   200   200   200
+GET  /latest/                                          -                       200   200   200   200   200   200
+GET  /search/?q=harbour&topic={topic}                  -                       200   200   200   200   200   200
+GET  /feed/                                            -                       200   200   200   200   200   200
+GET  /topics/{topic}/feed/                             -                       200   200   200   200   200   200
+GET  /sources/{source}/feed/                           -                       200   200   200   200   200   200
+GET  /sources/no-such-outlet/feed/                     -                       404   404   404   404   404   404
+GET  /stories/{story}/                                 -                       200   200   200   200   200   200
+GET  /stories/999999999/                               -                       404   404   404   404   404   404
+GET  /articles/{article}/save/                         -                       login 405   405   405   405   405
+POST /articles/{other_article}/save/                   -                       login 302   302   302   302   302
+POST /articles/{draft}/save/                           -                       login 404   404   404   404   404
+GET  /saved/                                           -                       login 200   200   200   200   200
+GET  /digest/                                          -                       login 200   200   200   200   200
+POST /digest/                                          frequency=hourly        login 200   200   200   200   200
+GET  /digest/unsubscribe/{unsubscribe}/                -                       200   200   200   200   200   200
+GET  /digest/unsubscribe/forged:token/                 -                       400   400   400   400   400   400
+POST /privacy/items/newsapp.SavedArticle/{saved}/delete/ -                     login 302   302   302   302   302
 GET  /articles/{article}/feedback/                     -                       login 405   405   405   405   405
 POST /articles/{article}/feedback/                     kind=less               login 302   302   302   302   302
 POST /articles/{draft}/feedback/                       kind=more               login 404   404   404   404   404
@@ -191,11 +211,17 @@ def build_world() -> World:
     other = UserFactory(email="other.reader@example.org")
     science, climate = TopicFactory(name="Science"), TopicFactory(name="Climate")
     gazette, courier = SourceFactory(name="Gazette"), SourceFactory(name="Courier")
-    article = ArticleFactory(title="Harbour reopens", topics=[science], source=gazette)
+    story = Story.objects.create()
+    article = ArticleFactory(title="Harbour reopens", topics=[science], source=gazette, story=story)
+    other_article = ArticleFactory(
+        title="Harbour reopens, by the Courier", source=courier, story=story
+    )
     draft = ArticleFactory(title="Unpublished draft", status=Article.Status.DRAFT)
     for user in (reader, other):
         follow(user, science)
     feedback = ArticleFeedback.objects.create(user=reader, article=article, kind="more")
+    saved = SavedArticle.objects.create(user=reader, article=article)
+    unsubscribe = unsubscribe_token(digest_set(user=reader, frequency="weekly"))
     consent_grant(user=reader, purpose="personalize_history", method="signup")
     reading = ReadingEvent.objects.create(
         pseudonym=pseudonym_for(reader.pk), article=article, day=timezone.localdate()
@@ -234,6 +260,10 @@ def build_world() -> World:
         "source": gazette.slug,
         "other_source": courier.slug,
         "feedback": feedback.pk,
+        "saved": saved.pk,
+        "unsubscribe": unsubscribe,
+        "story": story.pk,
+        "other_article": other_article.slug,
         "reading": reading.pk,
         "region": region.slug,
         "reader": reader.pk,

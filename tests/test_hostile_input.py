@@ -313,3 +313,29 @@ def test_a_bare_word_as_next_falls_back_instead_of_a_500():
         for word in ("0", "home", "newsapp:top-stories"):
             response = world.client.post(path, {**data, "next": word})
             assert (response.status_code, response["Location"]) == (302, fallback), (path, word)
+
+
+def test_search_never_fails_whatever_is_typed():
+    """The query and the filters of /search/, from a signed-in reader: a page, never a 500,
+    whatever either engine's query syntax (FTS5 operators, tsquery symbols) would make of it."""
+    world = World()
+    syntax = st.text(alphabet='"-*()^:!&|<> ORANDNOTtram', max_size=40)
+    params = st.fixed_dictionaries(
+        {"q": st.one_of(value, syntax)},
+        optional={
+            "topic": values(*world.topic_slugs),
+            "source": values(*world.source_slugs),
+            "from": values("2026-01-01", "2026-02-30"),
+            "to": values("2026-12-31", "31/12/2026"),
+            "page": values("1", "2", "-1", "99999999999999999999"),
+        },
+    )
+
+    @EXAMPLES
+    @given(data=params)
+    def search(data):
+        response = world.client.get("/search/", data)
+        assert response.status_code == 200, response.content.decode()[:500]
+
+    search()
+    world.victim_unchanged()

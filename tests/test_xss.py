@@ -91,7 +91,9 @@ class ExecutableMarkup(HTMLParser):
             self.found.append(f"<script src={attributes.get('src')!r}>")
         if tag in self.dangerous:
             self.found.append(f"<{tag}>")
-        if tag == "link" and not (attributes.get("href") or "").startswith("/static/"):
+        href = attributes.get("href") or ""
+        own_feed = attributes.get("rel") == "alternate" and re.fullmatch(r"/[\w/-]*feed/", href)
+        if tag == "link" and not (href.startswith("/static/") or own_feed):
             self.found.append(f"<link href={attributes.get('href')!r}>")
         if tag == "meta" and (attributes.get("http-equiv") or "").lower() == "refresh":
             self.found.append("<meta refresh>")

@@ -36,6 +36,8 @@ from newsapp.recommender.types import Document, Profile
 
 CUTOFF = 10
 METRICS = ("P@10", "nDCG@10", "R-prec", "MAP")
+# A reader follows only topics that editors tagged at least this often in the split.
+MIN_TAGGED = 2
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,15 @@ def readers_for(topics: Sequence[str]) -> list[tuple[str, ...]]:
     return [(t,) for t in topics] + list(itertools.combinations(topics, 2))
 
 
+def followable(setting: Setting, min_tagged: int = MIN_TAGGED) -> list[str]:
+    """The topics with at least ``min_tagged`` tagged articles in the split."""
+    counts = dict.fromkeys(setting.topics, 0)
+    for i in np.flatnonzero(setting.tagged):
+        for topic in setting.articles[i].topics:
+            counts[topic] += 1
+    return [t for t in setting.topics if counts[t] >= min_tagged]
+
+
 def prepare(articles: Sequence[LabelledArticle], *, tagged_fraction: float, seed: int) -> Setting:
     """Hide the topics of a seeded ``1 - tagged_fraction`` and build the index on all."""
     if not 0.0 < tagged_fraction < 1.0:
@@ -245,7 +256,7 @@ def evaluate(
     tiebreak = np.random.default_rng(seed + 1).permutation(len(untagged))
     per_method: dict[str, list[list[float]]] = {name: [] for name in rankers}
     readers = 0
-    for followed in progress(readers_for(setting.topics)):
+    for followed in progress(readers_for(followable(setting))):
         relevant = setting.labels(followed)[untagged]
         if not relevant.any():  # nothing to find: every metric is undefined
             continue
@@ -267,4 +278,77 @@ def evaluate(
             else [math.nan] * len(METRICS)
             for name, rows in per_method.items()
         },
+    )
+
+
+# -- several seeds -----------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    """Several seeded runs of one corpus and fraction: the mean of every metric and the
+    worst seed's MAP per method."""
+
+    reports: list[Report]
+
+    @property
+    def methods(self) -> list[str]:
+        return list(self.reports[0].scores)
+
+    def mean(self, method: str) -> list[float]:
+        return [
+            float(np.mean(v)) for v in zip(*(r.scores[method] for r in self.reports), strict=True)
+        ]
+
+    def worst(self, method: str) -> tuple[float, int]:
+        """The lowest MAP over the seeds, and that seed."""
+        report = min(self.reports, key=lambda r: r.scores[method][3])
+        return report.scores[method][3], report.seed
+
+    def table(self) -> str:
+        first = self.reports[0]
+        seeds = ", ".join(str(r.seed) for r in self.reports)
+        width = max(len(m) for m in self.methods) + 2
+        head = (
+            "method".ljust(width)
+            + "".join(m.rjust(9) for m in METRICS)
+            + "worst MAP (seed)".rjust(19)
+        )
+        lines = [
+            f"corpus: {first.corpus_size} articles, {len(first.topics)} topics; tagged "
+            f"fraction {first.tagged_fraction:g}: {first.tagged} tagged, {first.untagged} "
+            f"ranked; {first.readers} readers (topics with >= {MIN_TAGGED} tagged articles, "
+            f"and their pairs); mean over seeds {seeds}",
+            head,
+            "-" * len(head),
+        ]
+        for method in self.methods:
+            value, seed = self.worst(method)
+            lines.append(
+                method.ljust(width)
+                + "".join(f"{v:9.4f}" for v in self.mean(method))
+                + f"{value:13.4f} ({seed})"
+            )
+        return "\n".join(lines)
+
+
+def evaluate_seeds(
+    articles: Sequence[LabelledArticle],
+    *,
+    tagged_fraction: float = 0.5,
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
+    rankers: dict[str, Ranker] | None = None,
+    progress: Callable[[Iterable], Iterable] = iter,
+) -> Summary:
+    return Summary(
+        [
+            evaluate(
+                articles,
+                tagged_fraction=tagged_fraction,
+                seed=seed,
+                rankers=rankers,
+                progress=progress,
+            )
+            for seed in seeds
+        ]
     )

@@ -1,11 +1,11 @@
 """The TF-IDF index: built once, shared by every request, queried in milliseconds.
 
 Build time does the heavy work: it fits the vocabulary, learns one profile per topic
-(the centroid of the articles editors tagged, blended with the topic's own keywords so a
-topic with no tagged article still works), and precomputes every article's standardised
-affinity to every topic. A request then only combines a few precomputed rows, scores
-typed keywords through the columns of the few terms they contain, and reranks a short
-candidate list for freshness and diversity.
+(see ``learning.py``: a linear SVM over the words and the corpus's latent directions,
+calibrated to log-odds, or a keyword prototype for a topic nobody tagged), and precomputes
+every article's affinity to every topic. A request then only combines a few precomputed
+rows (followed topics add up as odds), scores typed keywords through the columns of the
+few terms they contain, and reranks a short candidate list for freshness and diversity.
 
 An index never changes once built: growing it (``with_documents``) returns a new index that
 shares what did not change, so threads still reading the old one are unaffected.
@@ -26,7 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from newsapp.recommender.explain import Explainer
-from newsapp.recommender.learning import PROTOTYPE_THRESHOLD, top_terms
+from newsapp.recommender.learning import LOGIT_LIMIT, PROTOTYPE_THRESHOLD, top_terms
 from newsapp.recommender.ranked import Ranked
 from newsapp.recommender.rows import (
     apply_tag_floor,
@@ -36,7 +36,7 @@ from newsapp.recommender.rows import (
     utc_timestamp,
 )
 from newsapp.recommender.scoring import FollowedTopic, Scoring
-from newsapp.recommender.terms import document_text, inflections
+from newsapp.recommender.terms import document_text, stem, stems
 from newsapp.recommender.types import DocId, Document, Profile, Recommendation
 
 # Most terms kept per ad-hoc query vector (typed keywords, feedback).
@@ -44,10 +44,18 @@ QUERY_TERMS = 300
 # Affinities are anchored so that above 0 an article is taken to be about a topic (used for
 # mutes and for what an exploration pick is about).
 PREDICT_THRESHOLD = 0.0
+# The freshness rule. An article's score is min(relevance, RELEVANCE_CAP) + FRESHNESS_WEIGHT
+# x freshness, where freshness halves every half-life (72 hours by default). Relevance is in
+# log-odds: once the index is RELEVANCE_CAP sure (2: about 88 %) that an article is about
+# what the reader asked for, more certainty counts no more and the fresher story ranks first,
+# so page one is mostly from the last few days whenever recent relevant stories exist; an
+# older story leads only when little recent is relevant.
+RELEVANCE_CAP = 2.0
 FRESHNESS_WEIGHT = 1.0
 DISLIKE_WEIGHT = 0.75
 HISTORY_WEIGHT = 0.5
-# How much a "less" or "normal" topic trails a "more" one: this many units per halving.
+# How much a "less" or "normal" topic trails a "more" one: this many units of log-odds per
+# halving of its weight.
 WEIGHT_SHIFT = 1.0
 NEAR_DUPLICATE = 0.6
 EXPLORATION_POSITION = 3
@@ -81,10 +89,28 @@ def _top(score: np.ndarray, k: int) -> np.ndarray:
     return candidates[np.argsort(negative[candidates], kind="stable")][:k]
 
 
+def _optional_read_only(array: np.ndarray | None) -> np.ndarray | None:
+    return None if array is None else _read_only(array)
+
+
+def _dense_query(vector: sp.csr_matrix | None, std: float, width: int) -> np.ndarray | None:
+    """What one unit of each term's TF-IDF adds to a standardised cosine with ``vector``."""
+    if vector is None:
+        return None
+    query = np.zeros(width, dtype=np.float32)
+    vector = top_terms(vector, QUERY_TERMS)  # the terms the score was computed from
+    query[vector.indices] = vector.data / std
+    return _read_only(query)
+
+
 class _Parts(NamedTuple):
     """What relevance is made of, kept for the explanation."""
 
     relevance: np.ndarray
+    topic_relevance: np.ndarray | None
+    keyword_relevance: np.ndarray | None
+    keyword_std: float
+    liked_std: float
     topic_rows: np.ndarray
     topic_weights: np.ndarray
     topic_shifts: np.ndarray
@@ -116,6 +142,7 @@ class Index:
         source_names: list[str],
         published: np.ndarray,
         regions: list[str | None],
+        term_stems: Sequence[str] | None = None,
         columns: sp.csc_matrix | None = None,
     ) -> None:
         self.vectorizer = vectorizer  # fitted; only ever used to transform
@@ -123,7 +150,7 @@ class Index:
         self.doc_ids = doc_ids
         self.topics = topics
         self.topic_profiles = _read_only_sparse(topic_profiles)
-        self.affinity = _read_only(affinity)  # (topics, docs) z-scores
+        self.affinity = _read_only(affinity)  # (topics, docs) log-odds (z-scores: prototypes)
         self.affinity_mean = _read_only(affinity_mean)
         self.affinity_std = _read_only(affinity_std)
         self.tags = _read_only_sparse(tags)  # (docs, topics) booleans from editors
@@ -135,11 +162,22 @@ class Index:
         # The column copy of ``matrix`` (keyword and feedback scoring read it); a saved index
         # hands over its stored copy, memory-mapped, instead of transposing again.
         self.columns = _read_only_sparse(columns if columns is not None else matrix.tocsc())
-        self._derive()
+        self._derive(term_stems)
 
     # -- derived state, computed once ------------------------------------------------------
-    def _derive(self) -> None:
+    def _derive(self, term_stems: Sequence[str] | None) -> None:
         self.terms = _read_only(self.vectorizer.get_feature_names_out())
+        # The Snowball stem of every vocabulary word (stemmed once at build, then stored), and
+        # the words of each stem, so a typed keyword finds every inflection at once.
+        self.term_stems: list[str] = (
+            list(term_stems) if term_stems is not None else stems(self.terms.tolist())
+        )
+        by_stem: dict[str, list[str]] = {}
+        for word, root in zip(self.terms.tolist(), self.term_stems, strict=True):
+            by_stem.setdefault(root, []).append(word)
+        self._words_of_stem: Mapping[str, tuple[str, ...]] = MappingProxyType(
+            {root: tuple(words) for root, words in by_stem.items()}
+        )
         self.position: Mapping[DocId, int] = MappingProxyType(
             {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
         )
@@ -159,6 +197,7 @@ class Index:
             )
         )
         self._vocabulary: Mapping[str, int] = self.vectorizer.vocabulary_
+
         self._idf = _read_only(np.asarray(self.vectorizer.idf_, dtype=np.float32))
         self._dated = _read_only(~np.isnan(self.published))
         predicted: np.ndarray
@@ -171,6 +210,20 @@ class Index:
         untagged = np.asarray(self.tags.sum(axis=1)).ravel() == 0
         predicted[~untagged] = -1
         self.predicted = _read_only(predicted)
+        # Odds of every affinity (a learned topic's is calibrated log-odds): followed topics
+        # add up as odds, so a reader of two topics gets their union.
+        self.odds = _read_only(
+            np.exp(np.clip(self.affinity, -LOGIT_LIMIT, LOGIT_LIMIT)).astype(np.float32)
+        )
+        # What one unit of TF-IDF of a term adds to each topic's affinity: the profile weight
+        # over the topic's scale. "Why this?" reads its terms from these.
+        scales = np.where(self.affinity_std > 0, self.affinity_std, 1.0).astype(np.float32)
+        # (vocabulary x topics, so the terms of one article are contiguous rows to gather.)
+        self.term_weights = _read_only(
+            np.ascontiguousarray(
+                (np.asarray(self.topic_profiles.todense(), dtype=np.float32) / scales[:, None]).T
+            )
+        )
         # What each document is about: its first editor tag, else its confident prediction.
         tagged_topic = np.asarray(self.tags.argmax(axis=1)).ravel() if self.topics else None
         self.about = _read_only(
@@ -188,15 +241,22 @@ class Index:
         return normalize(self.vectorizer.transform(texts)).astype(np.float32).tocsr()
 
     def keyword_terms(self, keyword: str) -> list[str]:
-        """The index terms a typed keyword stands for: its own, and the singular or plural
-        of each that the vocabulary holds ("tram" also finds "trams", "policies" finds
-        "policy"), so a reader need not guess which form the articles use."""
+        """The index terms a typed keyword stands for: its own, and every other inflection
+        of each of its words that the vocabulary holds, by Snowball stemming ("tram" also
+        finds "trams", "policies" finds "policy", "elect" finds "elected" and "electing"), so
+        a reader need not guess which form the articles use."""
         terms: list[str] = []
         for term in self._analyzer(keyword):
-            for form in (term, *inflections(term)):
-                if form in self._vocabulary and form not in terms:
+            for form in self._same_stem(term):
+                if form not in terms:
                     terms.append(form)
         return terms
+
+    def _same_stem(self, term: str) -> tuple[str, ...]:
+        """``term`` (when the vocabulary holds it) and the vocabulary's other words with its
+        Snowball stem."""
+        own = (term,) if term in self._vocabulary else ()
+        return own + tuple(w for w in self._words_of_stem.get(stem(term), ()) if w != term)
 
     def _terms_vector(self, terms: Iterable[str]) -> sp.csr_matrix:
         """What ``vectorise`` gives for one short text, without scikit-learn's per-call
@@ -226,12 +286,27 @@ class Index:
         cols = self.columns[:, vector.indices]
         return np.asarray(cols @ vector.data.astype(np.float32)).ravel()
 
-    def _standardised_scores(self, vector: sp.csr_matrix) -> np.ndarray:
+    def _standardised_scores(
+        self, vector: sp.csr_matrix, leave_out: Sequence[int] = ()
+    ) -> tuple[np.ndarray, float]:
+        """Cosines with ``vector`` in standard deviations from their mean, and that
+        deviation (so an explanation can tell what each term added). Documents in
+        ``leave_out`` (the liked ones a feedback vector is made of) neither count in the
+        mean and deviation nor score: likeness to oneself is no signal."""
         raw = self._scores_for(vector)
         if not raw.any():
-            return raw
-        std = raw.std()
-        return (raw - raw.mean()) / (std if std > 1e-9 else 1.0)
+            return raw, 1.0
+        others = raw
+        if len(leave_out):
+            keep = np.ones(len(raw), dtype=bool)
+            keep[list(leave_out)] = False
+            others = raw[keep] if keep.any() else raw
+        std = float(others.std())
+        std = std if std > 1e-9 else 1.0
+        scores = (raw - others.mean()) / std
+        if len(leave_out):
+            scores[list(leave_out)] = 0.0
+        return scores, std
 
     def _feedback_vector(self, ids: Iterable[DocId]) -> sp.csr_matrix | None:
         rows = [self.position[i] for i in ids if i in self.position]
@@ -260,8 +335,10 @@ class Index:
     def relevance(self, profile: Profile) -> np.ndarray:
         """Stated-preference relevance of every document, in the order of ``doc_ids``.
 
-        Followed topics and typed keywords are alternatives (an article may satisfy
-        either), so their anchored scores combine by maximum; feedback then nudges.
+        Followed topics add up as odds (the log of the summed odds, each topic's scaled by
+        the reader's weight): an article about any followed topic is relevant, as sure as
+        the surest of them. Followed topics and typed keywords are alternatives, so their
+        anchored scores combine by maximum; feedback then nudges.
         """
         return self._relevance_parts(profile).relevance
 
@@ -269,38 +346,53 @@ class Index:
         n = len(self.doc_ids)
         relevance: np.ndarray = np.full(n, -np.inf, dtype=np.float32)
         rows, weights = self._topic_weights(profile)
-        # What a weight adds to an affinity: 0 for the most wanted, one unit less per
-        # halving. (Scaling would be wrong: an anchored affinity is negative for articles
-        # not about the topic, and scaling it down would raise them.)
+        # What a weight adds to an affinity: 0 for the most wanted, one unit of log-odds
+        # less per halving (its odds times e^-1).
         shifts = (WEIGHT_SHIFT * np.log2(weights)).astype(np.float32)
-        for shift in np.unique(shifts):
-            # One pass per weight level over views of the rows: no copy of the matrix.
-            best = np.full(n, -np.inf, dtype=np.float32)
-            for row in rows[shifts == shift]:
-                np.maximum(best, self.affinity[row], out=best)
-            np.maximum(relevance, best + shift, out=relevance)
+        topic_relevance = None
+        if len(rows):
+            odds = np.zeros(n, dtype=np.float32)
+            for shift in np.unique(shifts):
+                # One pass per weight level over views of the rows: no copy of the matrix.
+                level = np.zeros(n, dtype=np.float32)
+                for row in rows[shifts == shift]:
+                    np.add(level, self.odds[row], out=level)
+                odds += np.float32(math.exp(float(shift))) * level
+            topic_relevance = np.log(np.maximum(odds, np.float32(1e-30)))
+            relevance = topic_relevance
         keyword_terms = [(keyword, self.keyword_terms(keyword)) for keyword in profile.keywords]
         keyword_vector = None
+        keyword_relevance = None
+        keyword_std = 1.0
         if profile.keywords:
             keyword_vector = self._terms_vector(t for _, terms in keyword_terms for t in terms)
-            keyword_scores = self._standardised_scores(keyword_vector)
+            keyword_scores, keyword_std = self._standardised_scores(keyword_vector)
             if keyword_scores.any():
                 # On the scale of topic affinities: "about it" from the same z-score a
                 # keyword-only topic uses.
-                relevance = np.maximum(relevance, keyword_scores - PROTOTYPE_THRESHOLD)
+                keyword_relevance = keyword_scores - PROTOTYPE_THRESHOLD
+                relevance = np.maximum(relevance, keyword_relevance)
         if np.isneginf(relevance).all():
             relevance = np.zeros(n, dtype=np.float32)
         liked_vector = self._feedback_vector(profile.liked)
         liked_scores = None
+        liked_std = 1.0
         if liked_vector is not None:
-            liked_scores = self._standardised_scores(liked_vector)
+            # A liked article is not lifted by its own likeness: the signal is for the others.
+            liked_scores, liked_std = self._standardised_scores(
+                liked_vector, [self.position[i] for i in profile.liked if i in self.position]
+            )
             relevance = relevance + liked_scores
         for ids, weight in ((profile.history, HISTORY_WEIGHT), (profile.disliked, -DISLIKE_WEIGHT)):
             vector = self._feedback_vector(ids)
             if vector is not None:
-                relevance = relevance + weight * self._standardised_scores(vector)
+                relevance = relevance + weight * self._standardised_scores(vector)[0]
         return _Parts(
             relevance=relevance.astype(np.float32, copy=False),
+            topic_relevance=topic_relevance,
+            keyword_relevance=keyword_relevance,
+            keyword_std=keyword_std,
+            liked_std=liked_std,
             topic_rows=rows,
             topic_weights=weights,
             topic_shifts=shifts,
@@ -314,23 +406,27 @@ class Index:
         """The relevance of every document for ``profile`` and what it was made of, as the
         explainer reads it (see :class:`~newsapp.recommender.scoring.Scoring`)."""
         parts = self._relevance_parts(profile)
-        # One dense query over the vocabulary, so each pick costs a gather, not a sparse op.
-        query = np.zeros(self.matrix.shape[1], dtype=np.float32)
-        if len(parts.topic_rows):
-            topics = self.topic_profiles[parts.topic_rows]
-            query += np.asarray(topics.T @ parts.topic_weights).ravel()
-        for vector in (parts.keyword_vector, parts.liked_vector):
-            if vector is not None:
-                query[vector.indices] += vector.data
+        width = self.matrix.shape[1]
         return Scoring(
             relevance=_read_only(parts.relevance),
             followed=tuple(
-                FollowedTopic(self.topics[row], float(shift), self.affinity[row])
+                FollowedTopic(
+                    self.topics[row], float(shift), self.affinity[row], self.term_weights[:, row]
+                )
                 for row, shift in zip(
                     parts.topic_rows.tolist(), parts.topic_shifts.tolist(), strict=True
                 )
             ),
-            query=_read_only(query),
+            topic_rows=_read_only(parts.topic_rows),
+            topic_shifts=_read_only(parts.topic_shifts),
+            topic_affinity=self.affinity,
+            topic_term_weights=self.term_weights,
+            topic_relevance=_optional_read_only(parts.topic_relevance),
+            keyword_relevance=_optional_read_only(parts.keyword_relevance),
+            keyword_query=_dense_query(parts.keyword_vector, parts.keyword_std, width)
+            if parts.keyword_relevance is not None
+            else None,
+            liked_query=_dense_query(parts.liked_vector, parts.liked_std, width),
             matrix=self.matrix,
             terms=self.terms,
             keyword_columns=tuple(
@@ -420,7 +516,7 @@ class Index:
         scoring = self.score(profile)
         fresh = self.freshness(now, half_life_hours)
         allowed = self.allowed(profile, exclude)
-        score = scoring.relevance + FRESHNESS_WEIGHT * fresh
+        score = np.minimum(scoring.relevance, RELEVANCE_CAP) + FRESHNESS_WEIGHT * fresh
         if scoring.local is not None:
             score = score + REGION_BOOST * scoring.local
         score = np.where(allowed, score, -np.inf)
@@ -581,4 +677,5 @@ class Index:
             source_names=list(source_position),
             published=np.concatenate([self.published, timestamps(documents)]),
             regions=[*self.regions, *(d.region for d in documents)],
+            term_stems=self.term_stems,
         )

@@ -91,6 +91,24 @@ class Ranked(Sequence[Recommendation]):
             yield self._recommendation(j)
             j += 1
 
+    def filtered(self, keep: Callable[[list[DocId]], Sequence[bool]], batch: int = 40) -> Ranked:
+        """This ranking without the documents ``keep`` turns down. ``keep`` is asked about
+        ``batch`` documents at a time, in order, only as far as the new ranking is read
+        (so it may remember what it kept, as a filter of one card per story does)."""
+
+        def order() -> Iterator[int]:
+            start = 0
+            while True:
+                self._fill(start + batch)
+                rows = self._rows[start : start + batch]
+                if not rows:
+                    return
+                verdicts = keep([self._index_ids[row] for row in rows])
+                yield from (row for row, kept in zip(rows, verdicts, strict=True) if kept)
+                start += len(rows)
+
+        return Ranked(order=order(), doc_ids=self._index_ids, explain=self._explain)
+
     @property
     def explained(self) -> int:
         """How many documents have been explained so far."""

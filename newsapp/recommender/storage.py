@@ -23,7 +23,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from newsapp.recommender.index import Index
 from newsapp.recommender.terms import VECTORIZER_PARAMS
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 META = "meta.json"
 
 
@@ -32,6 +32,7 @@ def _arrays(index: Index) -> dict[str, np.ndarray]:
     tags = sp.csr_matrix(index.tags)
     return {
         "terms": np.frombuffer("\n".join(index.terms).encode(), dtype=np.uint8),
+        "stems": np.frombuffer("\n".join(index.term_stems).encode(), dtype=np.uint8),
         "idf": np.asarray(index.vectorizer.idf_, dtype=np.float32),
         "ids": np.asarray(index.doc_ids if ints else [], dtype=np.int64),
         "m_data": index.matrix.data,
@@ -131,4 +132,5 @@ def load_index(path: str | Path) -> Index:
         source_names=meta["sources"],
         published=np.asarray(array("published")),
         regions=meta["regions"],
+        term_stems=array("stems").tobytes().decode().split("\n"),
     )

@@ -4,10 +4,13 @@ shown to readers (lower-cased, accents stripped, English stop words and digits l
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 from collections.abc import Sequence
 
 import numpy as np
+import snowballstemmer
 from sklearn.feature_extraction.text import TfidfVectorizer, strip_accents_unicode
 
 from newsapp.recommender.types import Document
@@ -56,19 +59,21 @@ def surface_forms(terms: Sequence[str], text: str) -> list[str]:
     return [found.get(term, term) for term in terms]
 
 
-def inflections(term: str) -> tuple[str, ...]:
-    """The English singular and plural a term may have in articles: "tram" and "trams",
-    "policy" and "policies", "box" and "boxes". Only forms the vocabulary holds are used, so
-    a wrong guess ("bus" to "bu") costs nothing."""
-    if len(term) < 3 or not term.isalpha():
-        return ()
-    forms = [term + "s", term + "es"]
-    if term.endswith("y") and term[-2] not in "aeiou":
-        forms.append(term[:-1] + "ies")
-    if term.endswith("ies"):
-        forms.append(term[:-3] + "y")
-    if term.endswith("es"):
-        forms.append(term[:-2])
-    if term.endswith("s") and not term.endswith("ss"):
-        forms.append(term[:-1])
-    return tuple(forms)
+# Snowball's English stemmer (the Porter 2 algorithm), through one lock: a stemmer object
+# keeps state while it works and is not safe to share between threads.
+_STEMMER = snowballstemmer.stemmer("english")
+_STEMMER_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=200_000)
+def stem(term: str) -> str:
+    """The Snowball stem of a term: "trams" and "tram" are "tram", "policies" and "policy"
+    are "polici", "running" is "run"."""
+    with _STEMMER_LOCK:
+        return str(_STEMMER.stemWord(term))
+
+
+def stems(words: Sequence[str]) -> list[str]:
+    """The Snowball stem of every word, in one call (a vocabulary at build time)."""
+    with _STEMMER_LOCK:
+        return [str(w) for w in _STEMMER.stemWords(list(words))]

@@ -42,12 +42,13 @@ class Profile:
 class Reasons:
     """Why an article was picked, in terms a reader can check.
 
-    ``topics`` pairs each followed topic that contributed with its share of the
-    relevance; ``terms`` are words of the article that matched the reader's profile
-    (they occur in the article); ``freshness`` is 1.0 for brand-new, 0.5 after one
-    half-life; ``exploration`` marks the "Outside your topics" pick; ``liked`` names the
-    liked article it resembles when that likeness lifted it; ``local`` says it is about
-    the reader's chosen region.
+    ``topics`` pairs each followed topic the article is about with its share of the
+    relevance; ``topic_certainty`` pairs the same topics with how sure the index is that
+    the article is about them (0-1); ``terms`` are the article's words that added most to
+    its score for this reader (they occur in the article); ``freshness`` is 1.0 for
+    brand-new, 0.5 after one half-life; ``exploration`` marks the "Outside your topics"
+    pick; ``liked`` names the liked article it resembles when that likeness lifted it;
+    ``local`` says it is about the reader's chosen region.
     """
 
     topics: tuple[tuple[str, float], ...] = ()
@@ -57,6 +58,7 @@ class Reasons:
     exploration: bool = False
     liked: tuple[DocId, ...] = ()
     local: bool = False  # about the region the reader chose for local news
+    topic_certainty: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from tests.benchmarks.corpus import generate
 
 N_DOCS = int(os.environ.get("NEWSAPP_BENCH_DOCS", "100000"))
 FIGURES: dict[str, str] = {}
+BUILD_SECONDS: list[float] = []
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +29,8 @@ def built(corpus, tmp_path_factory):
     documents, keywords, _ = corpus
     started = time.perf_counter()
     index = build_index(documents, topic_keywords=keywords)
-    FIGURES["build time"] = f"{time.perf_counter() - started:.1f} s for {len(documents):,} articles"
+    BUILD_SECONDS.append(time.perf_counter() - started)
+    FIGURES["build time"] = f"{BUILD_SECONDS[0]:.1f} s for {len(documents):,} articles"
     path = tmp_path_factory.mktemp("index") / "index.npz"
     save_index(index, path)
     FIGURES["index on disk"] = f"{path.stat().st_size / 1e6:.1f} MB"

@@ -2,7 +2,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from consent.services import consent_grant
-from newsapp.models import ArticleFeedback, ReaderPreferences
+from newsapp.digest import digest_set
+from newsapp.models import ArticleFeedback, ReaderPreferences, SavedArticle
 from tests.factories import ArticleFactory, SourceFactory, TopicFactory, UserFactory, follow
 
 
@@ -20,6 +21,8 @@ def reader_with_data(db):
     disliked = ArticleFactory(title="Quarterly tram timetable", topics=[climate])
     ArticleFeedback.objects.create(user=reader, article=liked, kind="more")
     ArticleFeedback.objects.create(user=reader, article=disliked, kind="less")
+    SavedArticle.objects.create(user=reader, article=liked)
+    digest_set(user=reader, frequency="weekly")
     consent_grant(user=reader, purpose="analytics", method="signup")
     return reader
 

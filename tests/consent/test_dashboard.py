@@ -21,7 +21,7 @@ def test_dashboard_summarises_what_we_hold_and_when_it_next_goes(
     client.force_login(reader_with_data)
     ranking.build_now()  # as the task worker does: a page never builds the index
     # The registered sections included: "your feed and everyone's" ranks the reader's feed.
-    with django_assert_max_num_queries(56):
+    with django_assert_max_num_queries(60):
         response = client.get("/privacy/")
     page = response.content.decode()
     assert response.status_code == 200

@@ -22,7 +22,16 @@ def test_export_holds_every_category_with_the_readers_actual_values(client, read
     assert response["Content-Disposition"].startswith('attachment; filename="my-data-')
     document = json.loads(response.content)
     assert document["schema"] == "newsapp.export/1"
-    for key in ("account", "preferences", "consents", "feedback", "reading_history", "location"):
+    for key in (
+        "account",
+        "preferences",
+        "consents",
+        "feedback",
+        "reading_history",
+        "location",
+        "saved",
+        "digest",
+    ):
         assert {"purpose", "legal_basis", "retention", "data"} <= set(document[key])
     assert document["account"]["data"]["users"]["email"] == "distinct.reader@example.org"
     assert "hash" in document["account"]["data"]["users"]["password"]  # described, not given

@@ -46,7 +46,7 @@ def test_reader_from_top_stories_to_erasure(web, site, corpus):
     first.get_by_text("Why this?").click()
     reasons = first.locator("details.why")
     expect(reasons).to_have_attribute("open", "")
-    expect(reasons).to_contain_text("Matches your topics: Science")
+    expect(reasons).to_contain_text("it matches the Science profile")
     axe_scan(page, "feed, Why this? open")
 
     # "Less like this" from the top pick's menu: the card changes where it is (no reload),

@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import re
 
 import numpy as np
 import pytest
@@ -66,3 +67,27 @@ def test_command_refuses_a_missing_file_or_a_bad_fraction(tmp_path):
     path = write_corpus(tmp_path / "c.jsonl")
     with pytest.raises(CommandError, match="strictly between"):
         call_command("evaluate_recommender", corpus=str(path), tagged_fraction=1.0)
+
+
+def test_command_over_several_seeds_prints_the_mean_and_the_worst_seed(tmp_path, capsys):
+    path = write_corpus(tmp_path / "c.jsonl")
+    call_command(
+        "evaluate_recommender", corpus=str(path), tagged_fraction=0.5, seeds="0-2", verbosity=0
+    )
+    out = capsys.readouterr().out
+    assert "mean over seeds 0, 1, 2" in out and "worst MAP (seed)" in out
+    for name in ("ours", "random", "centroid", "linear-svc"):
+        assert re.search(rf"^{name} .*\(\d\)$", out, flags=re.M), out
+
+
+def test_command_refuses_bad_seeds(tmp_path):
+    path = write_corpus(tmp_path / "c.jsonl")
+    with pytest.raises(CommandError, match="--seeds takes a range"):
+        call_command("evaluate_recommender", corpus=str(path), seeds="zero-four")
+
+
+def test_readers_follow_only_topics_with_two_tagged_articles(tmp_path):
+    articles = evaluation.load_corpus(write_corpus(tmp_path / "c.jsonl"))
+    rare = evaluation.LabelledArticle(id="rare", title="t", body="b", topics=frozenset({"rare"}))
+    setting = evaluation.prepare([*articles, rare], tagged_fraction=0.5, seed=3)
+    assert "rare" in setting.topics and "rare" not in evaluation.followable(setting)

@@ -111,7 +111,7 @@ def test_scoring_is_the_relevance_and_explains_without_the_index():
     assert [topic.slug for topic in scoring.followed] == ["space", "food"]
     assert scoring.keyword_columns[0][0] == "bread" and scoring.liked_rows[0][0] == "food-2"
     with pytest.raises(ValueError, match="read-only"):
-        scoring.query[0] = 1.0
+        scoring.liked_query[0] = 1.0  # type: ignore[index]
 
 
 @pytest.mark.django_db

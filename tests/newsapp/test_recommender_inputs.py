@@ -97,9 +97,19 @@ def test_django_adapter_builds_from_models_and_ranks_a_new_article_at_once():
 
 @pytest.mark.parametrize(
     ("typed", "written"),
-    [("tram", "trams"), ("trams", "tram"), ("policy", "policies"), ("boxes", "box")],
+    [
+        ("tram", "trams"),
+        ("trams", "tram"),
+        ("policy", "policies"),
+        ("boxes", "box"),
+        # Beyond singular and plural: Snowball stemming finds every inflection.
+        ("elect", "elected"),
+        ("running", "runs"),
+        ("flooding", "floods"),
+        ("heat pumps", "pumping"),
+    ],
 )
-def test_a_keyword_finds_the_singular_or_plural_the_article_uses(typed, written):
+def test_a_keyword_finds_the_inflection_the_article_uses(typed, written):
     docs = [
         *corpus(),
         Document(
@@ -111,7 +121,7 @@ def test_a_keyword_finds_the_singular_or_plural_the_article_uses(typed, written)
         ),
     ]
     index = build_index(docs, topic_keywords={"space": ["telescope"]})
-    assert index.usable_keywords([typed]) == [typed]
+    assert index.usable_keywords([typed]) == [typed]  # no "unusable keyword" warning
     top = index.recommend(Profile(keywords=(typed,), explore=False), k=1, now=NOW)[0]
     assert top.doc_id == "it"
     assert top.reasons.keywords == (typed,)
@@ -128,3 +138,34 @@ def test_surface_forms_give_the_articles_own_spelling():
     text = "Le Café de Flore. Un CAFÉ crème, et une crêpe."
     assert surface_forms(["cafe", "creme", "missing"], text) == ["café", "crème", "missing"]
     assert surface_forms(["tram"], "Plain ASCII tram text") == ["tram"]
+
+
+def test_why_this_names_only_the_words_that_drove_a_keyword_pick():
+    """A reader whose only keyword is "tram" is shown the tram words, not every word the
+    article shares with some profile."""
+    docs = [
+        *corpus(),
+        Document(
+            id="it",
+            title="Trams return to the network",
+            text="The tram network reopens; space on trams for bikes and free rides all week.",
+            published_at=NOW - timedelta(days=1),
+        ),
+    ]
+    index = build_index(docs, topic_keywords={"space": ["telescope", "space"]})
+    top = index.recommend(Profile(keywords=("tram",), explore=False), k=1, now=NOW)[0]
+    assert top.doc_id == "it"
+    assert set(top.reasons.terms) == {"tram", "trams"}
+
+
+def test_a_liked_article_is_not_put_back_at_the_top_because_of_itself(index):
+    before = index.recommend(Profile(topics={"food": 1.0}, explore=False), k=12, now=NOW)
+    liked = before[0].doc_id
+    profile = Profile(topics={"food": 1.0}, liked=(liked,), explore=False)
+    after = index.recommend(profile, k=12, now=NOW)
+    own = next(r for r in after if r.doc_id == liked)
+    assert liked not in own.reasons.liked  # never "because you liked" itself
+    scores = index.score(profile)
+    assert scores.liked_scores is not None and scores.liked_scores[index.position[liked]] == 0
+    # The like lifts the others: some other article now says it resembles the liked one.
+    assert any(r.reasons.liked == (liked,) for r in after if r.doc_id != liked)

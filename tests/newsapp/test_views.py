@@ -281,3 +281,14 @@ def test_why_this_shows_the_matched_words_as_the_article_writes_them(client, new
     card = page[page.index("Crème brûlée at the corner café") :]
     matched = html.unescape(re.search(r'<span class="terms">([^<]*)</span>', card).group(1))
     assert "café" in matched.split(", ") and "cafe" not in matched.split(", ")
+
+
+def test_why_this_says_in_a_sentence_how_much_of_the_pick_each_topic_made(client, newsroom):
+    reader = UserFactory()
+    follow(reader, newsroom["food"])
+    client.force_login(reader)
+    page = client.get("/").content.decode()
+    card = page[page.index("Food 0") :]
+    why = card[: card.index("</details>")]
+    assert re.search(r"Mostly Food: it matches the Food profile (strongly|clearly|somewhat)\.", why)
+    assert "%)" not in why

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import URLValidator
 
+from newsapp.coverage import stories_queue
 from newsapp.ingest import services
 from newsapp.models import Source
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             if not dry_run:
                 services.topic_suggestions_queue(reports[0].new_article_ids)
                 services.lead_images_queue(reports[0].new_article_ids)
+                stories_queue()
         elif source is not None:
             found = Source.objects.filter(pk=source).first()
             if found is None:

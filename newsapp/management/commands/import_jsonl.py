@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from newsapp import ranking
+from newsapp.coverage import stories_queue
 from newsapp.ingest.jsonl import JsonlError, count_lines, jsonl_import
 from newsapp.ingest.services import topic_suggestions_queue
 
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             topic_suggestions_queue(report.new_untagged_ids)
             if report.new or report.updated or report.merged:
                 ranking.index_refresh_queue()
+            stories_queue()
 
         prefix = "[dry run] " if dry_run else ""
         self.stdout.write(

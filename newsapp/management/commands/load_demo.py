@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from consent.models import PrivacyNotice
 from newsapp import ranking, services
 from newsapp.core.sanitize import paragraphs_to_html
+from newsapp.coverage import stories_assign
 from newsapp.models import Article, Region, Source, Topic, TopicFollow
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -156,6 +157,8 @@ class Command(BaseCommand):
             article.topics.set([topic_by_slug[s] for s in item["topics"] if s in topic_by_slug])
             existing.add(slug)
             created += 1
+        # Other outlets' versions of one story are grouped at once (full coverage).
+        stories_assign(limit=None)
         return created
 
     @transaction.atomic

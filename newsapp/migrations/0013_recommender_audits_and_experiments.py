@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('consent', '0007_purposes_from_the_registry'),
-        ('newsapp', '0009_shared_cache_table'),
+        ('newsapp', '0012_saved_articles_and_digest'),
     ]
 
     operations = [

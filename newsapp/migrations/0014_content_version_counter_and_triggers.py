@@ -72,7 +72,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("newsapp", "0010_recommender_audits_and_experiments"),
+        ("newsapp", "0013_recommender_audits_and_experiments"),
     ]
 
     operations = [

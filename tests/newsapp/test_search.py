@@ -1,0 +1,351 @@
+"""Search as a reader uses it, on SQLite (FTS5) and PostgreSQL (tsvector): the same tests,
+the same results. Run the PostgreSQL half with DATABASE_URL set (see the README)."""
+
+import html
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from newsapp.models import Article, ReaderPreferences
+from tests.factories import ArticleFactory, SourceFactory, TopicFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response) -> list[str]:
+    found = re.findall(r'class="card-title"><a href="[^"]+">([^<]+)</a>', response.content.decode())
+    return [html.unescape(t) for t in found]
+
+
+def search(client, **params):
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    return response
+
+
+def hours_ago(hours: float):
+    return timezone.now() - timedelta(hours=hours)
+
+
+@pytest.fixture
+def newsroom():
+    transport = TopicFactory(name="Transport")
+    energy = TopicFactory(name="Energy")
+    gazette, courier = SourceFactory(name="Harbour Gazette"), SourceFactory(name="Courier")
+    ArticleFactory(
+        title="Tram extension opens to the harbour",
+        summary="Five new stops and trams every six minutes.",
+        body="<p>The <strong>tram</strong> line now reaches the harbour &amp; the ferry port.</p>",
+        source=gazette,
+        topics=[transport],
+        published_at=hours_ago(5),
+    )
+    ArticleFactory(
+        title="Council budget approved",
+        summary="Spending on roads rises.",
+        body="<p>The budget also keeps the night tram running until 2 a.m.</p>",
+        source=courier,
+        published_at=hours_ago(3),
+    )
+    ArticleFactory(
+        title="Heat pumps double in a year",
+        summary="Installers are short of engineers.",
+        body="<p>Grants made heat pumps cheaper than gas boilers for most homes.</p>",
+        source=courier,
+        topics=[energy],
+        published_at=hours_ago(30),
+    )
+    ArticleFactory(
+        title="Gas boiler ban delayed",
+        summary="Heat from gas stays legal for new homes until 2030.",
+        body="<p>Ministers said pumps and heat networks need more time.</p>",
+        source=gazette,
+        topics=[energy],
+        published_at=hours_ago(50),
+    )
+    ArticleFactory(
+        title="Ferry timetable changes",
+        summary="Winter sailings begin.",
+        body="<p>The harbour ferry sails hourly from Monday.</p>",
+        source=gazette,
+        topics=[transport],
+        published_at=hours_ago(70),
+    )
+    ArticleFactory(
+        title="Tram drivers vote on pay",
+        body="<p>A draft: not yet published.</p>",
+        status=Article.Status.DRAFT,
+        source=courier,
+    )
+    return {"transport": transport, "energy": energy, "gazette": gazette, "courier": courier}
+
+
+def test_a_title_match_ranks_above_a_passing_mention(client, newsroom):
+    shown = titles(search(client, q="tram"))
+    assert shown == ["Tram extension opens to the harbour", "Council budget approved"]
+
+
+def test_among_equal_matches_the_fresher_story_leads(client):
+    for hours in (200, 2, 60):
+        ArticleFactory(
+            title=f"Lighthouse restored ({hours})",
+            body="<p>The lighthouse shines again.</p>",
+            published_at=hours_ago(hours),
+        )
+    assert titles(search(client, q="lighthouse")) == [
+        "Lighthouse restored (2)",
+        "Lighthouse restored (60)",
+        "Lighthouse restored (200)",
+    ]
+
+
+def test_drafts_and_future_articles_are_never_found(client, newsroom):
+    ArticleFactory(title="Tram strike next week", published_at=timezone.now() + timedelta(days=2))
+    shown = titles(search(client, q="tram"))
+    assert "Tram drivers vote on pay" not in shown and "Tram strike next week" not in shown
+
+
+def test_words_are_stemmed_and_all_required(client, newsroom):
+    assert titles(search(client, q="trams harbour")) == ["Tram extension opens to the harbour"]
+    assert titles(search(client, q="tram ferry")) == ["Tram extension opens to the harbour"]
+    assert titles(search(client, q="pumps engineers")) == ["Heat pumps double in a year"]
+
+
+def test_phrases_exclusions_and_or(client, newsroom):
+    assert titles(search(client, q='"heat pumps"')) == ["Heat pumps double in a year"]
+    assert sorted(titles(search(client, q="heat -ministers"))) == ["Heat pumps double in a year"]
+    assert sorted(titles(search(client, q="ferry or budget"))) == [
+        "Council budget approved",
+        "Ferry timetable changes",
+        "Tram extension opens to the harbour",
+    ]
+
+
+def test_filters_by_topic_outlet_and_dates(client, newsroom):
+    assert titles(search(client, q="heat", topic="energy", source="harbour-gazette")) == [
+        "Gas boiler ban delayed"
+    ]
+    today = timezone.localdate()
+    two_days_ago = (timezone.now() - timedelta(hours=48)).date()
+    recent = titles(search(client, q="harbour", **{"from": str(today - timedelta(days=1))}))
+    assert "Ferry timetable changes" not in recent and recent
+    old = titles(search(client, q="heat", to=str(two_days_ago)))
+    assert old == ["Gas boiler ban delayed"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"q": "tram", "topic": "no-such-topic"}, "Choose a topic from the list."),
+        ({"q": "tram", "source": "nowhere"}, "Choose an outlet from the list."),
+        ({"q": "tram", "from": "yesterday"}, "Enter a date like 2026-03-31."),
+        ({"q": "tram", "from": "2026-05-02", "to": "2026-05-01"}, "swap them"),
+    ],
+)
+def test_a_bad_filter_is_explained_not_a_500(client, newsroom, params, message):
+    response = search(client, **params)
+    assert message in html.unescape(response.content.decode()) and titles(response) == []
+
+
+def test_snippets_mark_the_matched_words_and_escape_the_text(client):
+    ArticleFactory(
+        title="Harbour wall repaired",
+        summary="A <script>alert(1)</script> summary.",
+        body="<p>Engineers said the sea wall &amp; the old pier survived the storm surge.</p>",
+    )
+    page = search(client, q="storm surge").content.decode()
+    snippet = re.search(r'<p class="card-snippet">(.*?)</p>', page, re.S).group(1)
+    assert "<mark>storm</mark> <mark>surge</mark>" in snippet
+    assert "sea wall &amp; the old pier" in snippet  # the entity decoded, then escaped once
+    assert "<script>" not in page.split("<main")[1]
+
+
+def test_an_empty_query_shows_only_the_form(client, newsroom):
+    for params in ({}, {"q": ""}, {"q": "   "}, {"topic": "energy"}):
+        response = search(client, **params)
+        body = response.content.decode()
+        assert 'name="q"' in body and "result" not in body.split("</form>")[1]
+        assert titles(response) == []
+
+
+@pytest.mark.parametrize(
+    ("q", "message"),
+    [
+        ("tram " * 199 + "trams", "Your search is 1,000 characters long. Keep it under 200"),
+        ('"heat pumps', "A quotation mark is not closed."),
+        ('tram "heat pumps" "', "A quotation mark is not closed."),
+        ("the of and", "only very common words"),
+        ("-gas", "not only what to leave out"),
+        ("-gas -heat", "not only what to leave out"),
+        ("tram or -gas", "Each side of “or” needs a word to look for"),
+        ("!!! ??? ...", "Type at least one word"),
+    ],
+)
+def test_hostile_queries_get_a_clear_message(client, newsroom, q, message):
+    response = search(client, q=q)
+    assert message in html.unescape(response.content.decode())
+    assert 'aria-invalid="true"' in response.content.decode() and titles(response) == []
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "tram\x00harbour",
+        "tram AND NOT harbour",
+        "title:tram",
+        "tram*",
+        "NEAR(tram harbour)",
+        "^tram",
+        "tram'; DROP TABLE newsapp_article; --",
+        "tram & | ! <-> :*",
+        "(tram",
+        "{tram}",
+        "tram \u202e\u0644\u0627 🙂",
+    ],
+)
+def test_query_syntax_of_either_engine_is_only_text(client, newsroom, q):
+    response = search(client, q=q)
+    shown = titles(response)
+    assert set(shown) <= {"Tram extension opens to the harbour", "Council budget approved"}
+    assert Article.objects.count() == 6
+
+
+def test_muted_topics_and_outlets_stay_out_of_search(client, newsroom):
+    reader = UserFactory()
+    preferences = ReaderPreferences.objects.create(user=reader)
+    preferences.muted_sources.add(newsroom["gazette"])
+    client.force_login(reader)
+    assert titles(search(client, q="tram")) == ["Council budget approved"]
+    preferences.muted_sources.clear()
+    preferences.muted_topics.add(newsroom["transport"])
+    assert titles(search(client, q="tram")) == ["Council budget approved"]
+
+
+def test_every_write_path_keeps_the_index_current(client):
+    source = SourceFactory()
+    created = Article.objects.create(
+        title="Orchard harvest",
+        slug="orchard",
+        body="<p>Apples.</p>",
+        source=source,
+        status=Article.Status.PUBLISHED,
+        published_at=hours_ago(1),
+    )
+    assert titles(search(client, q="orchard")) == ["Orchard harvest"]
+    created.title = "Vineyard harvest"
+    created.save()
+    assert titles(search(client, q="orchard")) == [] and titles(search(client, q="vineyard"))
+    Article.objects.filter(pk=created.pk).update(summary="Pears from the glasshouse.")
+    assert titles(search(client, q="glasshouse")) == ["Vineyard harvest"]
+    [bulk] = Article.objects.bulk_create(
+        [
+            Article(
+                title="Marathon results",
+                slug="marathon",
+                body="<p>Runners.</p>",
+                status=Article.Status.PUBLISHED,
+                published_at=hours_ago(1),
+            )
+        ]
+    )
+    assert titles(search(client, q="runners")) == ["Marathon results"]
+    bulk.body = "<p>Cyclists.</p>"
+    Article.objects.bulk_update([bulk], ["body"])
+    assert titles(search(client, q="runners")) == [] and titles(search(client, q="cyclists"))
+    Article.objects.filter(pk=bulk.pk).update(status=Article.Status.DRAFT)
+    assert titles(search(client, q="cyclists")) == []
+    Article.objects.filter(pk=created.pk).delete()
+    assert titles(search(client, q="vineyard")) == []
+
+
+def test_results_page_keeping_the_query_and_filters(client):
+    for n in range(25):
+        ArticleFactory(title=f"Regatta report {n}", published_at=hours_ago(n + 1))
+    first = search(client, q="regatta", source="")
+    assert "25 results" in first.content.decode() and len(titles(first)) == 20
+    assert 'href="?q=regatta&amp;source=&amp;page=2"' in first.content.decode()
+    second = search(client, q="regatta", source="", page=2)
+    assert titles(second) == [f"Regatta report {n}" for n in range(20, 25)]
+    assert titles(search(client, q="regatta", page="999")) == titles(second)  # the last page
+    assert titles(search(client, q="regatta", page="x")) == titles(first)
+
+
+def test_the_page_says_queries_are_not_kept_and_no_cache_keeps_it(client, newsroom):
+    response = search(client, q="tram")
+    assert "We keep no record of what you search for" in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+    assert not response.cookies  # an anonymous search sets no cookie
+
+
+def test_a_search_page_costs_a_fixed_number_of_queries(client, newsroom, django_assert_num_queries):
+    for n in range(30):
+        ArticleFactory(title=f"Harbour news {n}", topics=[newsroom["transport"]])
+    # topics and outlets of the filter form (2), the count, one page of articles, their
+    # topics, their snippets
+    with django_assert_num_queries(6):
+        search(client, q="harbour")
+
+
+@pytest.fixture
+def every_log_line(caplog, settings):
+    """All records at every level, as the configured JSON handler writes them too, with
+    debug on (Django then hands each SQL statement, with its values, to its logger)."""
+    import io
+    import logging
+
+    from django.db import connection
+
+    from newsapp.core.logs import JsonFormatter
+
+    handlers = logging.getLogger().handlers
+    handler = next(h for h in handlers if isinstance(h.formatter, JsonFormatter))
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.DEBUG)
+    caplog.set_level(logging.DEBUG)
+    connection.force_debug_cursor = True
+    # Each record's message and arguments; the request object a record carries is not
+    # written by any handler (newsapp.core.logs.JsonFormatter takes only its method).
+    yield (
+        lambda: (
+            buffer.getvalue()
+            + "\n".join(f"{r.name} {r.getMessage()} {r.args!r}" for r in caplog.records)
+        )
+    )
+    connection.force_debug_cursor = False
+    root.setLevel(level)
+    handler.setStream(previous)
+
+
+def test_no_search_query_reaches_any_log_line(client, newsroom, every_log_line):
+    secret = "zanzibarquokka"
+    client.get("/search/", {"q": f"tram {secret}"})
+    client.get("/search/", {"q": f'"{secret}'})
+    client.get("/search/", {"q": f"{secret} " * 250})
+    client.get("/search/", {"q": secret, "topic": "nope", "from": "never"})
+    client.get("/search/", {"q": f"tram -{secret}", "page": "999"})
+    assert client.post(f"/search/?q={secret}").status_code == 405
+    assert client.get(f"/search/missing/?q={secret}").status_code == 404
+    raw = every_log_line()
+    assert "Method Not Allowed" in raw and "Not Found" in raw  # the logs do run
+    assert secret not in raw and "quokka" not in raw
+
+
+def test_queries_are_not_stored_anywhere(client, newsroom, django_assert_max_num_queries):
+    """Searching writes nothing: no history, no session, no cache entry."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(UserFactory())
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/search/", {"q": "harbour ferry"})
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "REPLACE"))
+    ]
+    assert writes == []
