@@ -5,6 +5,7 @@ personal data; every change is a POST with a CSRF token, in one transaction.
 """
 
 import json
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -39,6 +40,23 @@ from consent.services import consent_grant, consent_withdraw, consents_answer
 from newsapp.core.redirects import redirect_back
 
 RECEIPT_SESSION_KEY = "privacy_receipt"
+
+
+def readable_json(value: Any, depth: int = 0) -> str:
+    """JSON indented like ``json.dumps(indent=2)``, except that a list's items are written
+    one to a line: as readable for a person with years of rows, and written by json's C
+    encoder (``indent`` makes it fall back to the pure-Python one, four times slower)."""
+    inner = "  " * (depth + 1)
+    if isinstance(value, dict) and value:
+        items = (
+            f"{inner}{json.dumps(str(key), ensure_ascii=False)}: {readable_json(v, depth + 1)}"
+            for key, v in value.items()
+        )
+        return "{\n" + ",\n".join(items) + "\n" + "  " * depth + "}"
+    if isinstance(value, list) and value:
+        rows = (f"{inner}{json.dumps(v, ensure_ascii=False, default=str)}" for v in value)
+        return "[\n" + ",\n".join(rows) + "\n" + "  " * depth + "]"
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _bad_request(request, message: str) -> HttpResponse:
@@ -162,10 +180,7 @@ def export(request):
         return limits.too_many(request, wait)
     document = rights.data_export(user=request.user)
     stamp = timezone.now().strftime("%Y-%m-%d")
-    response = HttpResponse(
-        json.dumps(document, indent=2, ensure_ascii=False, default=str),
-        content_type="application/json; charset=utf-8",
-    )
+    response = HttpResponse(readable_json(document), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
     return response
 

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_tasks_db.models import DBTaskResult
 
-from newsapp import services
+from newsapp import ranking, services
 from newsapp.core.admin_widgets import AccessibleWidgetsMixin, SanitisedPreviewTextarea
 from newsapp.core.sanitize import clean_html
 from newsapp.coverage import stories_queue
@@ -263,6 +263,19 @@ class ArticleAdmin(AccessibleWidgetsMixin, admin.ModelAdmin):
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("newsapp.publish_article")
 
+    # Saving the form, its topics included, or deleting: the index follows after the commit.
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        ranking.index_refresh_queue()
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        ranking.index_refresh_queue()
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        ranking.index_refresh_queue()
+
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
@@ -276,6 +289,19 @@ class TopicAdmin(admin.ModelAdmin):
     @admin.display(description="articles", ordering="n_articles")
     def article_count(self, obj: Topic) -> int:
         return obj.n_articles
+
+    # A topic's keywords teach the recommender: a change refits the index after the commit.
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        ranking.index_refresh_queue()
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        ranking.index_refresh_queue()
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        ranking.index_refresh_queue()
 
 
 # What the importer records about a source's last fetch: shown, never edited by hand.

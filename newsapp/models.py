@@ -8,10 +8,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 
 from consent.fields import EncryptedTextField
 from newsapp.core.fields import SanitizedHTMLField
+from newsapp.core.reversing import reverse_cached
+from newsapp.core.sanitize import strip_sanitised_tags
 
 
 class Topic(models.Model):
@@ -34,7 +35,7 @@ class Topic(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("newsapp:topic-detail", kwargs={"slug": self.slug})
+        return reverse_cached("newsapp:topic-detail", slug=self.slug)
 
     @property
     def keyword_list(self) -> list[str]:
@@ -87,7 +88,7 @@ class Source(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("newsapp:source-detail", kwargs={"slug": self.slug})
+        return reverse_cached("newsapp:source-detail", slug=self.slug)
 
 
 class Region(models.Model):
@@ -286,7 +287,7 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("newsapp:article-detail", kwargs={"slug": self.slug})
+        return reverse_cached("newsapp:article-detail", slug=self.slug)
 
     @property
     def lead_image(self) -> LeadImage | None:
@@ -310,7 +311,7 @@ class Article(models.Model):
 
     @property
     def plain_text(self) -> str:
-        return strip_tags(self.body)
+        return strip_sanitised_tags(self.body)  # the body is sanitised on every write
 
     @property
     def reading_minutes(self) -> int:
@@ -479,6 +480,32 @@ class ReaderLocation(models.Model):
 
     def __str__(self) -> str:
         return f"Region of reader #{self.user_id}"
+
+
+class ContentVersion(models.Model):
+    """One row: the version of everything the recommender reads, and which index serves it.
+
+    ``version`` is bumped by the database itself, in the same transaction as every insert,
+    update or delete of an article, of an article's topics and of a topic (triggers made by
+    migration 0014), so every write path counts: services, the admin, imports, ``bulk_create``
+    and raw SQL alike. Reading it is one primary-key look-up, however large the corpus.
+    The other columns are written by the index refresh (``newsapp.ranking``) only.
+    """
+
+    version = models.BigIntegerField(default=0)
+    index_version = models.BigIntegerField(
+        default=-1, help_text="The content version the current index was built for."
+    )
+    index_name = models.CharField(
+        max_length=100, blank=True, help_text="The current index's directory on shared storage."
+    )
+    queued = models.BigIntegerField(
+        default=-1, help_text="The newest content version a refresh of the index was queued for."
+    )
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"content version {self.version} (index for {self.index_version})"
 
 
 class SavedArticle(models.Model):

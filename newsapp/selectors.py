@@ -3,9 +3,9 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from weakref import WeakKeyDictionary
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from newsapp import coverage, experiments, ranking, recommender
@@ -20,7 +20,7 @@ from newsapp.models import (
     Topic,
     TopicFollow,
 )
-from newsapp.recommender import Profile, Reasons
+from newsapp.recommender import Profile, Ranked, Reasons
 
 
 @dataclass
@@ -166,39 +166,50 @@ class FeedItem:
 
 
 def _articles_in_order(ids: list[int]) -> list[Article]:
-    by_id = Article.objects.filter(id__in=ids).for_cards().in_bulk()
+    """The published articles among ``ids``, in that order: one the index still holds
+    after it was unpublished (until the refresh lands) is left out."""
+    by_id = Article.objects.published().filter(id__in=ids).for_cards().in_bulk()
     return [by_id[i] for i in ids if i in by_id]
 
 
-def feed_recommendations(*, preferences: StatedPreferences, depth: int) -> list:
-    """The reader's whole "For you" ranking, ``depth`` deep (ids and reasons, no rows),
-    with the parameters of their experiment arm when they take part in one, one card per
-    story: another outlet's version of a story already ranked is left out."""
+def feed_recommendations(*, preferences: StatedPreferences, depth: int) -> Ranked:
+    """The reader's whole "For you" ranking, ``depth`` deep, with the parameters of their
+    experiment arm when they take part in one, one card per story: another outlet's
+    version of a story already ranked is left out. Ids in order, diversified, checked for
+    stories and explained only as far as they are read (a page, not the 200)."""
     tuning = experiments.feed_tuning(user_id=preferences.user_id)
-    ranked = ranking.get_index().recommend(
+    ranked = ranking.get_index().rank(
         tuning.profile(preferences.profile()),
         k=depth,
         half_life_hours=tuning.half_life_hours,
     )
-    return _one_per_story(ranked)
+    # Asked a page and more at a time: the first page costs one query for its stories.
+    return ranked.filtered(_one_per_story(), batch=2 * settings.FEED_PAGE_SIZE)
 
 
-def _one_per_story(ranked: list) -> list:
-    story_of = dict(
-        Article.objects.filter(pk__in=[r.doc_id for r in ranked], story__isnull=False)
-        .values_list("pk", "story_id")
-        .order_by()
-    )
+def _one_per_story():
+    """A filter for ``Ranked.filtered``: the first article of each story, in ranking order,
+    and every article in no story."""
     seen: set[int] = set()
-    kept = []
-    for recommendation in ranked:
-        story = story_of.get(recommendation.doc_id)
-        if story is not None:
-            if story in seen:
+
+    def keep(doc_ids: list) -> list[bool]:
+        story_of = dict(
+            Article.objects.filter(pk__in=doc_ids, story__isnull=False)
+            .values_list("pk", "story_id")
+            .order_by()
+        )
+        kept = []
+        for doc_id in doc_ids:
+            story = story_of.get(doc_id)
+            if story is not None and story in seen:
+                kept.append(False)
                 continue
-            seen.add(story)
-        kept.append(recommendation)
-    return kept
+            if story is not None:
+                seen.add(story)
+            kept.append(True)
+        return kept
+
+    return keep
 
 
 def feed_items(*, preferences: StatedPreferences, recommendations) -> list[FeedItem]:
@@ -231,32 +242,54 @@ def with_outlet_counts(articles) -> None:
         article.outlet_count = counts.get(article.story_id, 1)
 
 
-def topics_never_seen(*, preferences: StatedPreferences) -> list[Topic]:
-    """Topics with published articles of which the first page of the reader's feed shows
-    none, neither tagged nor matched: what their choices keep out of sight."""
+def topics_never_seen(*, preferences: StatedPreferences, topics: list[Topic]) -> list[Topic]:
+    """Those of ``topics`` with published articles of which the first page of the reader's
+    feed shows none, neither tagged nor matched: what their choices keep out of sight.
+    Read from the index (its editors' tags), not from a join over the articles."""
     if not preferences.follows and not preferences.keywords:
         return []
-    recommendations = ranking.get_index().recommend(
+    index = ranking.get_index()
+    first = index.rank(
         preferences.profile(),
         k=settings.FEED_PAGE_SIZE,
         half_life_hours=settings.RECOMMENDER_HALF_LIFE_HOURS,
     )
-    shown = {r.doc_id for r in recommendations}
-    seen = {slug for r in recommendations for slug, _ in r.reasons.topics}
-    muted = {t.pk for t in preferences.muted_topics}
-    published = Article.objects.published().filter(topics=OuterRef("pk"))
-    topics = (
-        Topic.objects.filter(Exists(published))
-        .exclude(pk__in=muted)
-        .exclude(articles__in=shown)
-        .exclude(slug__in=seen)
-        .order_by("name")
-    )
-    return list(topics)
+    tags = index.tags
+    seen = {slug for r in first for slug, _ in r.reasons.topics}
+    for doc_id in first.doc_ids:
+        row = index.position[doc_id]
+        seen.update(index.topics[t] for t in tags.indices[tags.indptr[row] : tags.indptr[row + 1]])
+    columns = index.tag_columns.indptr
+    tagged = {slug for t, slug in enumerate(index.topics) if columns[t + 1] > columns[t]}
+    muted = {t.slug for t in preferences.muted_topics}
+    return [t for t in topics if t.slug in tagged and t.slug not in seen and t.slug not in muted]
+
+
+# "More like this" is by content alone: without mutes it is the same for every reader, so
+# each index keeps the answers it gave (a few ids each), up to this many articles.
+SIMILAR_KEPT = 20_000
+_similar: WeakKeyDictionary = WeakKeyDictionary()  # index -> {(article id, limit): ids}
 
 
 def more_like_this(*, article: Article, preferences: StatedPreferences, limit: int = 5):
-    ids = ranking.get_index().similar(article.pk, preferences.profile(), k=limit)
+    """Articles most like ``article`` by their words, under the reader's mutes (the rest of
+    the profile plays no part, so none of it is read)."""
+    index = ranking.get_index()
+    mutes = Profile(
+        muted_topics=frozenset(t.slug for t in preferences.muted_topics),
+        muted_sources=frozenset(s.slug for s in preferences.muted_sources),
+    )
+    if mutes.muted_topics or mutes.muted_sources:
+        ids = index.similar(article.pk, mutes, k=limit)
+    else:
+        known = _similar.get(index)
+        if known is None:
+            known = _similar.setdefault(index, {})
+        ids = known.get((article.pk, limit))
+        if ids is None:
+            ids = index.similar(article.pk, mutes, k=limit)
+            if len(known) < SIMILAR_KEPT:
+                known[(article.pk, limit)] = ids
     return _articles_in_order([int(i) for i in ids])  # article primary keys
 
 

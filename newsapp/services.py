@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping
 from django.db import transaction
 from django.utils import timezone
 
+from newsapp import ranking
 from newsapp.coverage import stories_queue
 from newsapp.models import (
     Article,
@@ -59,6 +60,7 @@ def article_publish(*, article: Article) -> Article:
     if article.published_at is None:
         article.published_at = timezone.now()
     article.save(update_fields=["status", "published_at", "updated_at"])
+    ranking.index_refresh_queue()
     stories_queue()
     return article
 
@@ -78,6 +80,8 @@ def articles_status_set(*, articles, status: str) -> int:
             article.published_at = now
         article.save(update_fields=["status", "published_at", "updated_at"])
         changed += 1
+    if changed:
+        ranking.index_refresh_queue()
     if changed and status == Article.Status.PUBLISHED:
         stories_queue()
     return changed

@@ -42,8 +42,8 @@ def import_feeds_now(source_ids: list[int]) -> dict[str, int]:
 
 @task()
 def build_recommender_index() -> int:
-    """A full refit of the recommender index, saved for every worker (schedule nightly and
-    after topic changes or bulk imports)."""
+    """A full refit of the recommender index, saved for every worker (schedule nightly).
+    Changes of content queue ``ranking.refresh_recommender_index`` by themselves."""
     index, _ = ranking.build_now()
     return len(index)
 

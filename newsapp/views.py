@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +17,7 @@ from newsapp.forms import RegionForm, SearchForm, TopicsForm
 from newsapp.history import article_view_record
 from newsapp.models import Article, Region, Source, Story, Topic, TopicFollow
 from newsapp.purposes import LOCATION
+from newsapp.recommender import Ranked
 from newsapp.search import query as search_query
 from newsapp.search.results import MAX_RESULTS, Filters, search_page
 from newsapp.selectors import StatedPreferences
@@ -27,6 +30,50 @@ def _page(request: HttpRequest, items, per_page: int):
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
+@dataclass
+class RankedPage:
+    """One page of a ranking, read only as far as the page: the pagination partial's
+    interface without a total (counting would work out the whole ranking)."""
+
+    object_list: list
+    number: int
+    has_next: bool
+    ranking: Ranked
+
+    class paginator:
+        num_pages = None
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_previous() or self.has_next
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _ranked_page(request: HttpRequest, ranked: Ranked, per_page: int) -> RankedPage:
+    """The requested page of ``ranked`` (the first for a bad number, the last past the end)."""
+    try:
+        number = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        number = 1
+    items = ranked[(number - 1) * per_page : number * per_page]
+    if not items and number > 1:  # past the end: the last page, as Paginator.get_page does
+        number = max(1, -(-len(ranked) // per_page))
+        items = ranked[(number - 1) * per_page : number * per_page]
+    return RankedPage(
+        object_list=items,
+        number=number,
+        has_next=ranked.has_more(number * per_page),
+        ranking=ranked,
+    )
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
@@ -37,9 +84,10 @@ def home(request: HttpRequest) -> HttpResponse:
         return _top_stories_page(request, preferences, paused=True)
     if not preferences.follows and not preferences.keywords:
         return redirect("newsapp:topics")
-    # Paginate the ranking itself (ids and reasons are cheap); load rows for one page only.
+    # Rank deep, read one page: the ranking is diversified and explained only as far as
+    # this page (and one more, to know there is a next), and rows load for this page only.
     ranked = selectors.feed_recommendations(preferences=preferences, depth=FEED_DEPTH)
-    page = _page(request, ranked, settings.FEED_PAGE_SIZE)
+    page = _ranked_page(request, ranked, settings.FEED_PAGE_SIZE)
     page.object_list = selectors.feed_items(
         preferences=preferences, recommendations=page.object_list
     )
@@ -312,7 +360,7 @@ def _topics_page(request: HttpRequest, *, step: str) -> HttpResponse:
         "never_seen": (
             []
             if preferences.paused or not chips_only
-            else selectors.topics_never_seen(preferences=preferences)
+            else selectors.topics_never_seen(preferences=preferences, topics=topic_list)
         ),
         "paused": preferences.paused,
     }

@@ -1,6 +1,7 @@
 """Article HTML from editors and feeds is reduced to a small allow-list before it is stored."""
 
 import html
+import re
 
 import nh3
 
@@ -76,6 +77,18 @@ def html_to_text(value: str) -> str:
     nh3 rather than a Python HTML parser: a feed's body may be thousands of tags.
     """
     return html.unescape(nh3.clean(value or "", tags=set()))
+
+
+# A tag of sanitised HTML: nh3 writes every attribute value in double quotes, and only a
+# quoted value may hold a ">".
+_TAG = re.compile(r"<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+
+
+def strip_sanitised_tags(value: str) -> str:
+    """What Django's ``strip_tags`` gives for HTML that ``clean_html`` wrote (no comments,
+    scripts or unquoted attributes), with one expression instead of an HTML parser: a
+    reading time or an index build reads many bodies. Entities stay as they are."""
+    return _TAG.sub("", value or "")
 
 
 def paragraphs_to_html(text: str) -> str:

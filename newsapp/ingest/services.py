@@ -17,6 +17,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from newsapp import ranking
 from newsapp.coverage import stories_queue
 from newsapp.ingest.articles import Matcher, create_article, update_article
 from newsapp.ingest.bounds import MAX_TOKENS
@@ -300,6 +301,8 @@ def feeds_import(*, sources, dry_run: bool = False) -> list[FetchReport]:
     new_ids = [pk for report in reports for pk in report.new_article_ids]
     topic_suggestions_queue(new_ids)
     lead_images_queue(new_ids)
+    if not dry_run and any(report.new or report.updated for report in reports):
+        ranking.index_refresh_queue()
     if new_ids:
         stories_queue()
     return reports

@@ -81,4 +81,6 @@ def topic_suggestions_accept(*, articles, min_confidence: float = 0.0) -> int:
     Article.objects.filter(pk__in={s.article_id for s in suggestions}).update(
         updated_at=timezone.now()
     )
+    if new_tags:
+        ranking.index_refresh_queue()
     return len(new_tags)

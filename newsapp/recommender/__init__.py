@@ -20,6 +20,7 @@ from newsapp.recommender.types import Document, Profile, Reasons, Recommendation
 if TYPE_CHECKING:
     from newsapp.recommender.build import build_index
     from newsapp.recommender.index import Index
+    from newsapp.recommender.ranked import Ranked
     from newsapp.recommender.scoring import Scoring
     from newsapp.recommender.storage import load_index, save_index
     from newsapp.recommender.terms import meaningful_terms, surface_forms
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "build_index": "build",
     "Index": "index",
+    "Ranked": "ranked",
     "Scoring": "scoring",
     "load_index": "storage",
     "save_index": "storage",
@@ -48,6 +50,7 @@ __all__ = [
     "Document",
     "Index",
     "Profile",
+    "Ranked",
     "Reasons",
     "Recommendation",
     "Scoring",

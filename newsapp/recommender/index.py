@@ -14,8 +14,9 @@ shares what did not change, so threads still reading the old one are unaffected.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from itertools import chain, islice
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -26,6 +27,7 @@ from sklearn.preprocessing import normalize
 
 from newsapp.recommender.explain import Explainer
 from newsapp.recommender.learning import LOGIT_LIMIT, PROTOTYPE_THRESHOLD, top_terms
+from newsapp.recommender.ranked import Ranked
 from newsapp.recommender.rows import (
     apply_tag_floor,
     source_codes,
@@ -73,6 +75,18 @@ def _read_only_sparse(matrix: sp.csr_matrix) -> sp.csr_matrix:
     for array in (matrix.data, matrix.indices, matrix.indptr):
         array.flags.writeable = False
     return matrix
+
+
+def _top(score: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest scores, best first, ties in position order: what
+    ``np.argsort(-score, kind="stable")[:k]`` gives, without sorting every document."""
+    k = min(k, len(score))
+    if k <= 0:
+        return np.zeros(0, dtype=np.intp)
+    negative = -score
+    kth = np.partition(negative, k - 1)[k - 1]
+    candidates = np.flatnonzero(negative <= kth)
+    return candidates[np.argsort(negative[candidates], kind="stable")][:k]
 
 
 def _optional_read_only(array: np.ndarray | None) -> np.ndarray | None:
@@ -129,6 +143,7 @@ class Index:
         published: np.ndarray,
         regions: list[str | None],
         term_stems: Sequence[str] | None = None,
+        columns: sp.csc_matrix | None = None,
     ) -> None:
         self.vectorizer = vectorizer  # fitted; only ever used to transform
         self.matrix = _read_only_sparse(matrix)
@@ -144,6 +159,9 @@ class Index:
         self.published = _read_only(published)  # UTC epoch seconds, NaN when unknown
         self.regions = regions
         self._freshness_cache: tuple[tuple[float, float], np.ndarray] | None = None
+        # The column copy of ``matrix`` (keyword and feedback scoring read it); a saved index
+        # hands over its stored copy, memory-mapped, instead of transposing again.
+        self.columns = _read_only_sparse(columns if columns is not None else matrix.tocsc())
         self._derive(term_stems)
 
     # -- derived state, computed once ------------------------------------------------------
@@ -160,7 +178,6 @@ class Index:
         self._words_of_stem: Mapping[str, tuple[str, ...]] = MappingProxyType(
             {root: tuple(words) for root, words in by_stem.items()}
         )
-        self.columns = _read_only_sparse(self.matrix.tocsc())
         self.position: Mapping[DocId, int] = MappingProxyType(
             {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
         )
@@ -480,8 +497,22 @@ class Index:
     ) -> list[Recommendation]:
         """The top ``k`` documents for ``profile``: relevance blended with freshness, mutes
         applied, no wall of one source or one story, and one labelled exploration pick."""
+        return list(self.rank(profile, k, now, exclude, half_life_hours))
+
+    def rank(
+        self,
+        profile: Profile,
+        k: int = 20,
+        now: datetime | None = None,
+        exclude: Iterable[DocId] = (),
+        half_life_hours: float = 72.0,
+    ) -> Ranked:
+        """What :meth:`recommend` gives, as a sequence worked out as it is read: the
+        diversity pass goes only as deep as the documents asked for, and a document is
+        explained only when read. A feed ranked 200 deep, shown 20 at a time, diversifies a
+        little more than 20 and explains 20; every prefix is exactly that of the full list."""
         if k <= 0 or not len(self.doc_ids):
-            return []
+            return Ranked(order=iter(()), doc_ids=self.doc_ids, explain=self._unranked)
         scoring = self.score(profile)
         fresh = self.freshness(now, half_life_hours)
         allowed = self.allowed(profile, exclude)
@@ -493,21 +524,39 @@ class Index:
         candidates = np.argpartition(-score, pool - 1)[:pool]
         candidates = candidates[np.argsort(-score[candidates], kind="stable")]
         candidates = candidates[np.isfinite(score[candidates])]
-        picks = self._diversify(candidates, k)
+        picks = self._diversified(candidates, k)
         exploring = profile.explore and bool(profile.topics) and k >= EXPLORATION_POSITION + 1
-        exploration = self._exploration_pick(profile, allowed, fresh, picks) if exploring else None
-        if exploration is not None:
-            picks = [p for p in picks if p != exploration][: k - 1]
-            picks.insert(min(EXPLORATION_POSITION, len(picks)), exploration)
         explainer = Explainer(scoring)
-        return [
-            Recommendation(
+        chosen: list[int | None] = [None]  # the exploration pick, once the order has it
+
+        def order() -> Iterator[int]:
+            if not exploring:
+                yield from picks
+                return
+            head = list(islice(picks, EXPLORATION_POSITION))
+            exploration = self._exploration_pick(profile, allowed, fresh, head)
+            if exploration is None:
+                yield from head
+                yield from picks
+                return
+            chosen[0] = exploration
+            rest = islice((p for p in chain(head, picks) if p != exploration), k - 1)
+            yield from islice(rest, EXPLORATION_POSITION)
+            yield exploration
+            yield from rest
+
+        def recommendation(i: int) -> Recommendation:
+            exploring_pick = i == chosen[0]
+            return Recommendation(
                 doc_id=self.doc_ids[i],
-                score=float(score[i]) if i != exploration else float(fresh[i]),
-                reasons=explainer.reasons(i, float(fresh[i]), i == exploration),
+                score=float(fresh[i]) if exploring_pick else float(score[i]),
+                reasons=explainer.reasons(i, float(fresh[i]), exploring_pick),
             )
-            for i in picks
-        ]
+
+        return Ranked(order=order(), doc_ids=self.doc_ids, explain=recommendation)
+
+    def _unranked(self, i: int) -> Recommendation:  # an empty ranking explains nothing
+        raise IndexError(i)
 
     def _in_region(self, region: str | None) -> np.ndarray | None:
         """1.0 for documents about ``region``, else 0.0; None when nothing matches."""
@@ -518,30 +567,49 @@ class Index:
     def _diversify(self, candidates: np.ndarray, k: int) -> list[int]:
         """Greedy pass: skip near-duplicates of a pick, defer a third story in a row from
         one source and any source past half the list."""
+        return list(self._diversified(candidates, k))
+
+    def _diversified(self, candidates: np.ndarray, k: int) -> Iterator[int]:
+        """The picks of :meth:`_diversify`, in order, each worked out when it is read.
+
+        Similarities are computed a block of candidates at a time (blocks doubling in
+        size), against the picks made so far and within the block: a reader of the first
+        page pays for the first few blocks only, and no pass pays for pairs it never
+        compares."""
         picks: list[int] = []
         deferred: list[int] = []
         per_source: dict[int, int] = {}
         source_cap = max(2, math.ceil(k / 2))
-        vectors = self.matrix[candidates] if len(candidates) else None
-        similarity = (vectors @ vectors.T).toarray() if vectors is not None else None
-        position_in_candidates = {int(c): j for j, c in enumerate(candidates)}
-        for j, candidate in enumerate(candidates):
-            if len(picks) >= k:
-                break
-            candidate = int(candidate)
-            if picks and similarity is not None:
-                picked = [position_in_candidates[p] for p in picks]
-                if similarity[j, picked].max() > NEAR_DUPLICATE:
+        picked: sp.csr_matrix | None = None  # the picks' rows, in order
+        start, size = 0, 32
+        while start < len(candidates) and len(picks) < k:
+            block = candidates[start : start + size]
+            vectors = self.matrix[block]
+            earlier = (vectors @ picked.T).toarray() if picked is not None else None
+            within = (vectors @ vectors.T).toarray()
+            taken: list[int] = []  # positions in the block of its picks
+            for j, candidate in enumerate(block.tolist()):
+                if len(picks) >= k:
+                    break
+                if earlier is not None and earlier[j].max() > NEAR_DUPLICATE:
                     continue
-            source = int(self.sources[candidate])
-            run = len(picks) >= 2 and all(int(self.sources[p]) == source for p in picks[-2:])
-            if source >= 0 and (run or per_source.get(source, 0) >= source_cap):
-                deferred.append(candidate)
-                continue
-            picks.append(candidate)
-            per_source[source] = per_source.get(source, 0) + 1
-        picks.extend(deferred[: max(0, k - len(picks))])
-        return picks
+                if taken and within[j, taken].max() > NEAR_DUPLICATE:
+                    continue
+                source = int(self.sources[candidate])
+                run = len(picks) >= 2 and all(int(self.sources[p]) == source for p in picks[-2:])
+                if source >= 0 and (run or per_source.get(source, 0) >= source_cap):
+                    deferred.append(candidate)
+                    continue
+                picks.append(candidate)
+                taken.append(j)
+                per_source[source] = per_source.get(source, 0) + 1
+                yield candidate
+            if taken:
+                rows = vectors[taken]
+                picked = rows if picked is None else sp.vstack([picked, rows]).tocsr()
+            start += len(block)
+            size *= 2
+        yield from deferred[: max(0, k - len(picks))]
 
     def _exploration_pick(
         self, profile: Profile, allowed: np.ndarray, fresh: np.ndarray, picks: list[int]
@@ -550,8 +618,12 @@ class Index:
         if not self.topics or not len(self.doc_ids):
             return None
         followed = {self.topic_position[s] for s in profile.topics if s in self.topic_position}
-        about = self.about
-        outside = allowed & (about >= 0) & ~np.isin(about, list(followed))
+        # A look-up per topic (the last slot stands for "about nothing", -1): a gather over
+        # the documents instead of np.isin's sort.
+        elsewhere = np.ones(len(self.topics) + 1, dtype=bool)
+        elsewhere[list(followed)] = False
+        elsewhere[-1] = False
+        outside = allowed & elsewhere[self.about]
         if followed:
             outside[self._tagged_with(sorted(followed))] = False
         outside[picks[:EXPLORATION_POSITION]] = False
@@ -567,7 +639,7 @@ class Index:
             liked=(doc_id,), muted_topics=profile.muted_topics, muted_sources=profile.muted_sources
         )
         score = np.where(self.allowed(liked, exclude=(doc_id,)), self.relevance(liked), -np.inf)
-        order = np.argsort(-score, kind="stable")[:k]
+        order = _top(score, k)
         return [self.doc_ids[i] for i in order if np.isfinite(score[i])]
 
     # -- growth ------------------------------------------------------------------------

@@ -29,6 +29,7 @@ TITLE_WEIGHT = 2
 
 _ANALYZER = TfidfVectorizer(**VECTORIZER_PARAMS).build_analyzer()
 _TOKEN = re.compile(TOKEN_PATTERN)
+_NON_ASCII_LETTER = re.compile(r"(?=[^\x00-\x7f])[^\W\d_]")
 
 
 def document_text(doc: Document) -> str:
@@ -44,15 +45,17 @@ def meaningful_terms(text: str) -> list[str]:
 def surface_forms(terms: Sequence[str], text: str) -> list[str]:
     """``terms`` as ``text`` writes them: the index strips accents ("café" is "cafe"), a
     reader checking "Why this?" against the article should see the article's own word."""
-    if text.isascii():
-        return list(terms)
+    if text.isascii() or not _NON_ASCII_LETTER.search(text):
+        return list(terms)  # every word is plain ASCII (curly quotes and dashes are no words)
     wanted = set(terms)
     found: dict[str, str] = {}
     for match in _TOKEN.finditer(text):
         word = match.group().lower()
-        term = strip_accents_unicode(word)
+        term = word if word.isascii() else strip_accents_unicode(word)
         if term in wanted and term not in found:
             found[term] = word
+            if len(found) == len(wanted):
+                break  # the first occurrence of each is the one shown
     return [found.get(term, term) for term in terms]
 
 

@@ -29,9 +29,10 @@ def main() -> int:
 
     env = stack.prepare(args.database, articles=articles, readers=users)
     started = time.time()
-    with stack.Gunicorn(env) as server:
+    with stack.Gunicorn(env) as server, stack.TaskWorker(env) as worker:
         stack.say(f"locust: {users} signed-in readers for {seconds} s")
         code = stack.run_locust(server.port, users=users, seconds=seconds, label="load")
+        tasks = worker.results()
     summary = json.loads((stack.VAR / "load-summary.json").read_text())
     ledger_ok = check_acknowledged(env, stack.VAR / "load-acks.jsonl", since=started)
     print(
@@ -41,9 +42,11 @@ def main() -> int:
         f"  p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, "
         f"p99 {summary['p99_ms']} ms, max {summary['max_ms']} ms\n"
         f"  consent changes acknowledged {summary['acknowledged_consent_changes']}, "
-        f"all in the ledger: {'yes' if ledger_ok else 'NO'}"
+        f"all in the ledger: {'yes' if ledger_ok else 'NO'}\n"
+        f"  task worker (db_worker): {tasks or 'no task queued'}"
     )
-    if code != 0 or summary["failures"] or not ledger_ok:
+    failed_tasks = tasks.get("FAILED", 0)
+    if code != 0 or summary["failures"] or not ledger_ok or failed_tasks:
         print("LOAD FAILED")
         return 1
     print("LOAD PASSED: zero errors")

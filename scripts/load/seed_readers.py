@@ -104,7 +104,7 @@ def main(count: int) -> None:
     if users:
         heavy_reader(users[0], rng)
     started = time.monotonic()
-    index = ranking.get_index()  # built and saved once; every gunicorn worker loads the file
+    index, _ = ranking.build_now()  # built and saved once; every gunicorn worker maps it
     print(
         f"  {count} readers with sessions; recommender index of {len(index.doc_ids)} "
         f"articles built in {time.monotonic() - started:.1f} s"

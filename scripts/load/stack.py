@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,6 +182,9 @@ def prepare(
         env=env,
         check=True,
     )
+    # Statistics for the planner after the bulk load, as autovacuum would give them some
+    # minutes later: without them it takes a 100,000-row table for an empty one.
+    psql("VACUUM ANALYZE", database)
     say(f"prepared in {time.monotonic() - started:.0f} s")
     return env
 
@@ -192,14 +196,25 @@ def free_port() -> int:
 
 
 def request(
-    port: int, path: str, *, cookie: str = "", timeout: float = 10
+    port: int,
+    path: str,
+    *,
+    cookie: str = "",
+    timeout: float = 10,
+    form: dict[str, str] | None = None,
 ) -> tuple[int, str, dict[str, str]]:
+    """A GET, or with ``form`` a POST of it from this origin (as a browser sends it)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         headers = dict(FORWARDED)
         if cookie:
             headers["Cookie"] = cookie
-        connection.request("GET", path, headers=headers)
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Origin"] = f"https://127.0.0.1:{port}"
+        connection.request("POST" if form is not None else "GET", path, body, headers=headers)
         response = connection.getresponse()
         body = response.read().decode("utf-8", "replace")
         return response.status, body, dict(response.getheaders())
@@ -275,6 +290,57 @@ class Gunicorn:
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class TaskWorker:
+    """The production task worker, ``manage.py db_worker`` (django-tasks-db), beside
+    gunicorn: index refreshes, feed fetches, topic suggestions and purges queued by the
+    app run here, never in a web request. Ended by its own pid, never by name."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.log = VAR / "db_worker.log"
+
+    def __enter__(self) -> TaskWorker:
+        VAR.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [PYTHON, "manage.py", "db_worker", "--no-reload", "--interval", "1"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        say(f"task worker: manage.py db_worker (pid {self.process.pid})")
+        return self
+
+    def results(self) -> dict[str, int]:
+        """How many queued tasks ended in each state (the queue's own table)."""
+        code = (
+            "import json; from django.db.models import Count; "
+            "from django_tasks_db.models import DBTaskResult; "
+            "print(json.dumps(dict(DBTaskResult.objects.values_list('status')"
+            ".annotate(n=Count('id')).order_by())))"
+        )
+        out = subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        lines = out.strip().splitlines()
+        return json.loads(lines[-1]) if lines else {}
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()

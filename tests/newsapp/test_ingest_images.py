@@ -225,6 +225,6 @@ def test_pictures_do_not_make_the_recommender_refit():
         status=Article.Status.PUBLISHED,
         published_at="2026-01-01T10:00:00Z",
     )
-    before = ranking.content_stamp().version
+    before = ranking.version_row().version
     images.lead_image_set(article=article, renditions=images.process(photo()), alt="A quay")
-    assert ranking.content_stamp().version == before
+    assert ranking.version_row().version == before

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from newsapp import ranking
 from newsapp.core.sanitize import paragraphs_to_html
 from newsapp.models import Article, Region, Source, Topic
 
@@ -99,6 +100,8 @@ class Command(BaseCommand):
             if options["verbosity"] >= 1:
                 self.stdout.write(f"  {made}/{count} articles", ending="\r")
         self.stdout.write("")
+        if not dry_run and made:
+            ranking.index_refresh_queue()  # the task worker refits for the new corpus
         verb = "Would add" if dry_run else "Added"
         self.stdout.write(self.style.SUCCESS(f"{verb} {made} generated articles."))
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from newsapp import ranking
 from newsapp.coverage import stories_queue
 from newsapp.ingest.jsonl import JsonlError, count_lines, jsonl_import
 from newsapp.ingest.services import topic_suggestions_queue
@@ -47,6 +48,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if not dry_run:
             topic_suggestions_queue(report.new_untagged_ids)
+            if report.new or report.updated or report.merged:
+                ranking.index_refresh_queue()
             stories_queue()
 
         prefix = "[dry run] " if dry_run else ""

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from consent.models import PrivacyNotice
-from newsapp import services
+from newsapp import ranking, services
 from newsapp.core.sanitize import paragraphs_to_html
 from newsapp.coverage import stories_assign
 from newsapp.models import Article, Region, Source, Topic, TopicFollow
@@ -90,6 +90,7 @@ class Command(BaseCommand):
             self.stdout.write("Articles already exist; demo content not loaded again.")
         else:
             created = self.load_content(topics, sources, articles, regions)
+            ranking.index_refresh_queue()
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo content: {len(topics)} topics, {len(sources)} outlets, "
