@@ -24,6 +24,23 @@ from newsapp.models import Article, Source, Topic, TopicSuggestion
 from newsapp.tasks import import_feeds_now
 
 
+class RefreshesIndexMixin:
+    """Saving a form (its many-to-many rows included) or deleting queues a refresh of the
+    recommender index after the commit: articles and topics' keywords are what it learns."""
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        ranking.index_refresh_queue()
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        ranking.index_refresh_queue()
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        ranking.index_refresh_queue()
+
+
 class ArticleAdminForm(forms.ModelForm):
     picture = forms.FileField(
         label="Lead picture",
@@ -117,7 +134,7 @@ class SuggestionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(AccessibleWidgetsMixin, admin.ModelAdmin):
+class ArticleAdmin(RefreshesIndexMixin, AccessibleWidgetsMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = (
         "thumbnail",
@@ -263,22 +280,9 @@ class ArticleAdmin(AccessibleWidgetsMixin, admin.ModelAdmin):
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("newsapp.publish_article")
 
-    # Saving the form, its topics included, or deleting: the index follows after the commit.
-    def save_related(self, request, form, formsets, change) -> None:
-        super().save_related(request, form, formsets, change)
-        ranking.index_refresh_queue()
-
-    def delete_model(self, request, obj) -> None:
-        super().delete_model(request, obj)
-        ranking.index_refresh_queue()
-
-    def delete_queryset(self, request, queryset) -> None:
-        super().delete_queryset(request, queryset)
-        ranking.index_refresh_queue()
-
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(RefreshesIndexMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "article_count")
     search_fields = ("name", "keywords", "description")
     prepopulated_fields = {"slug": ("name",)}
@@ -289,19 +293,6 @@ class TopicAdmin(admin.ModelAdmin):
     @admin.display(description="articles", ordering="n_articles")
     def article_count(self, obj: Topic) -> int:
         return obj.n_articles
-
-    # A topic's keywords teach the recommender: a change refits the index after the commit.
-    def save_related(self, request, form, formsets, change) -> None:
-        super().save_related(request, form, formsets, change)
-        ranking.index_refresh_queue()
-
-    def delete_model(self, request, obj) -> None:
-        super().delete_model(request, obj)
-        ranking.index_refresh_queue()
-
-    def delete_queryset(self, request, queryset) -> None:
-        super().delete_queryset(request, queryset)
-        ranking.index_refresh_queue()
 
 
 # What the importer records about a source's last fetch: shown, never edited by hand.

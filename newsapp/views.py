@@ -91,9 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
     page.object_list = selectors.feed_items(
         preferences=preferences, recommendations=page.object_list
     )
-    response = render(request, "newsapp/feed.html", {"page": page, "preferences": preferences})
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return render(request, "newsapp/feed.html", {"page": page, "preferences": preferences})
 
 
 @require_GET
@@ -107,10 +105,7 @@ def _top_stories_page(request: HttpRequest, preferences: StatedPreferences, *, p
     page = _page(request, ranked, settings.FEED_PAGE_SIZE)
     page.object_list = selectors.top_story_cards(ranked=page.object_list)
     context = {"page": page, "preferences": preferences, "paused": paused}
-    response = render(request, "newsapp/top_stories.html", context)
-    if paused:
-        response["Cache-Control"] = "private, no-store"
-    return response
+    return render(request, "newsapp/top_stories.html", context)
 
 
 # /latest/ pages through this many of the newest articles (no count of the whole archive).
@@ -196,10 +191,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "following": topic.slug in preferences.followed_slugs,
         "preferences": preferences,
     }
-    response = render(request, "newsapp/topic_detail.html", context)
-    if request.user.is_authenticated:
-        response["Cache-Control"] = "private, no-store"
-    return response
+    return render(request, "newsapp/topic_detail.html", context)
 
 
 @require_GET
@@ -215,10 +207,7 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     page = _page(request, articles, settings.FEED_PAGE_SIZE)
     context = {"source": source, "page": page, "muted": muted, "preferences": preferences}
-    response = render(request, "newsapp/source_detail.html", context)
-    if request.user.is_authenticated:
-        response["Cache-Control"] = "private, no-store"
-    return response
+    return render(request, "newsapp/source_detail.html", context)
 
 
 def _topic_rows(form: TopicsForm, preferences: StatedPreferences):
