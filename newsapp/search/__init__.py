@@ -4,7 +4,8 @@ FTS5 in the embedded default, the same results and messages on both.
 - ``query`` reads what a reader typed (quotes, ``-word``, ``or``) and says what is wrong
   with it in plain words; both engines are given the same reading of it.
 - ``schema`` keeps the index current on every write path, with database triggers.
-- ``engine`` ranks matches (relevance blended with freshness) and highlights snippets.
+- ``engine`` matches and ranks (relevance blended with freshness); ``snippets`` marks the
+  matched words of each result.
 
 Nothing here stores or logs a query.
 """

@@ -6,20 +6,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
+from time import monotonic as _monotonic
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from newsapp.models import Article, Source, Topic
-from newsapp.search import engine
+from newsapp.search import engine, snippets
 from newsapp.search.query import ParsedQuery
 
 PAGE_SIZE = 20
 # Relevance decides among the newest this many matches (15 pages): readers refine a search
 # rather than read further, and a common word then costs no more than a rare one.
 MAX_RESULTS = 300
+# The newest matches are looked for among the newest this many articles first, then in a
+# wider window, then everywhere: through the text index and the date index together, a
+# common word is found among a few thousand rows and a rare one in its own few. (Reading
+# the date index alone, newest first, tested the text of every row it passed.)
+WINDOWS = (2_000, 10_000, 50_000)
+# Where each window starts moves slowly; any start gives the same results (see
+# ``_newest_matches``), so one read serves a process for this long.
+WINDOW_SECONDS = 300.0
+_window_starts: dict[int, tuple[float, datetime | None]] = {}
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,51 @@ def _candidates(*, filters: Filters, muted_topics, muted_sources) -> QuerySet:
     return articles
 
 
+def _window_start(size: int) -> datetime | None:
+    """When the ``size``-th newest published article came out (None: there are fewer)."""
+    now = _monotonic()
+    cached = _window_starts.get(size)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    found = list(
+        Article.objects.published()
+        .order_by("-published_at")
+        .values_list("published_at", flat=True)[size - 1 : size]
+    )
+    start = found[0] if found else None
+    _window_starts[size] = (now + WINDOW_SECONDS, start)
+    return start
+
+
+def _newest_matches(candidates: QuerySet, query: ParsedQuery) -> list[int]:
+    """Ids of the newest ``MAX_RESULTS`` candidates matching ``query``, newest first.
+
+    A window's answer is the answer as soon as it holds ``MAX_RESULTS`` matches: every
+    article outside it is older than every article inside. Otherwise the next, wider
+    window is searched, skipping those too narrow for the matches' density so far."""
+    matching = engine.matching(candidates, query).order_by("-published_at", "-id")
+    found = 0
+    for position, size in enumerate(WINDOWS):
+        if position and found * WINDOWS[-1] // WINDOWS[position - 1] < MAX_RESULTS // 2:
+            if size != WINDOWS[-1]:
+                continue  # too sparse to fill the next window: try the widest
+        start = _window_start(size)
+        if start is None:
+            break  # fewer articles than the window: search them all
+        ids = list(
+            matching.filter(published_at__gte=start).values_list("id", flat=True)[:MAX_RESULTS]
+        )
+        if len(ids) >= MAX_RESULTS:
+            return ids
+        found = len(ids)
+    # Everywhere, through the text index (ordering by an expression keeps the planner from
+    # walking the date index and testing every row's text on the way).
+    everywhere = engine.matching(candidates, query).annotate(
+        when=ExpressionWrapper(F("published_at") + timedelta(0), output_field=DateTimeField())
+    )
+    return list(everywhere.order_by("-when", "-id").values_list("id", flat=True)[:MAX_RESULTS])
+
+
 def search_page(
     *,
     query: ParsedQuery,
@@ -80,16 +135,14 @@ def search_page(
     candidates = _candidates(
         filters=filters, muted_topics=muted_topics, muted_sources=muted_sources
     )
-    # The newest MAX_RESULTS matches, through the index: also the count. Only they are
-    # ranked, so a word in every other article costs what a rare one does.
-    newest = list(
-        engine.matching(candidates, query)
-        .order_by("-published_at", "-id")
-        .values_list("id", flat=True)[:MAX_RESULTS]
-    )
+    # The newest MAX_RESULTS matches: also the count. Only they are ranked, so a word in
+    # every other article costs what a rare one does.
+    newest = _newest_matches(candidates, query)
     ranked = engine.scored(Article.objects.filter(pk__in=newest), query, now=timezone.now())
     page = _CappedPaginator(ranked.for_cards(), per_page, count=len(newest)).get_page(page_number)
     articles = list(page.object_list)
-    marked = engine.snippets(query, [a.pk for a in articles])
-    page.object_list = [SearchResult(article=a, snippet=marked.get(a.pk)) for a in articles]
+    highlighter = snippets.Highlighter(query)
+    page.object_list = [
+        SearchResult(article=a, snippet=highlighter.snippet(a.summary, a.body)) for a in articles
+    ]
     return page

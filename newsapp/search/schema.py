@@ -2,9 +2,10 @@
 path (the admin, the importers, ``bulk_create``, ``update()``, a shell, raw SQL) updates it
 without any code of ours having to remember.
 
-- PostgreSQL: ``newsapp_article.search_vector`` (a ``tsvector``, GIN-indexed) is computed by
-  a ``BEFORE INSERT OR UPDATE`` trigger from the title (weight A), the summary (B) and the
-  body (C; the English parser drops HTML tags and entities by itself).
+- PostgreSQL: ``newsapp_article.search_vector`` (a ``tsvector``, GIN-indexed, kept in the
+  row rather than in TOAST) is computed by a ``BEFORE INSERT OR UPDATE`` trigger from the
+  title (weight A), the summary (B) and the body (C; the English parser drops HTML tags
+  and entities by itself).
 - SQLite: an FTS5 table ``newsapp_article_fts`` holds the title, summary and the body as
   plain text, one row per article (``rowid`` = article id), written by ``AFTER`` triggers.
   The column ``search_vector`` exists there too but stays empty.
@@ -42,6 +43,10 @@ BEFORE INSERT OR UPDATE OF title, summary, body, search_vector ON newsapp_articl
 FOR EACH ROW EXECUTE FUNCTION newsapp_article_search_vector()
 """
 _PG_DROP_TRIGGER = "DROP TRIGGER IF EXISTS newsapp_article_search_vector ON newsapp_article"
+# The vector stays in the article's row (compressed if need be), not in the TOAST table:
+# every match and every rank reads it, and a TOAST fetch per row was most of a search's
+# cost at 100,000 articles. The body, which only a page reads, is still moved out of line.
+_PG_STORAGE = "ALTER TABLE newsapp_article ALTER COLUMN search_vector SET STORAGE MAIN"
 _PG_INDEX = (
     "CREATE INDEX IF NOT EXISTS newsapp_article_search_gin "
     "ON newsapp_article USING gin (search_vector)"
@@ -102,6 +107,7 @@ def install(connection: BaseDatabaseWrapper) -> None:
             cursor.execute(_PG_DROP_TRIGGER)
             cursor.execute(_PG_TRIGGER)
             cursor.execute(_PG_INDEX)
+            cursor.execute(_PG_STORAGE)
             # Setting the vector makes the trigger compute it.
             cursor.execute("UPDATE newsapp_article SET search_vector = NULL")
         elif connection.vendor == "sqlite":

@@ -282,10 +282,40 @@ def test_the_page_says_queries_are_not_kept_and_no_cache_keeps_it(client, newsro
 def test_a_search_page_costs_a_fixed_number_of_queries(client, newsroom, django_assert_num_queries):
     for n in range(30):
         ArticleFactory(title=f"Harbour news {n}", topics=[newsroom["transport"]])
-    # topics and outlets of the filter form (2), the count, one page of articles, their
-    # topics, their snippets
-    with django_assert_num_queries(6):
+    search(client, q="news")  # where the newest-first windows start is read once a while
+    # topics and outlets of the filter form (2), the newest matches (also the count), one
+    # page of articles, their topics; the snippets are cut from the page's own text
+    with django_assert_num_queries(5):
         search(client, q="harbour")
+
+
+def test_searching_the_newest_first_finds_what_searching_everything_finds(monkeypatch):
+    """The windows of newest articles are a shortcut, never a different answer: whether a
+    window holds enough matches, too few, or started before the latest articles came in."""
+    from newsapp.search import results
+    from newsapp.search.query import parse
+
+    for n in range(60):
+        # Every third story is about the harbour, and the newest ten are not.
+        about = "harbour" if n % 3 == 0 and n >= 10 else "weather"
+        ArticleFactory(title=f"{about.title()} story {n}", published_at=hours_ago(n + 1))
+
+    def newest(query: str) -> list[str]:
+        page = results.search_page(query=parse(query), filters=results.Filters(), page_number=1)
+        return [result.article.title for result in page.object_list]
+
+    monkeypatch.setattr(results, "MAX_RESULTS", 8)
+    monkeypatch.setattr(results, "WINDOWS", (100_000,))  # one window: everything
+    results._window_starts.clear()
+    expected = {q: newest(q) for q in ("harbour", "weather", "story", "harbour or weather")}
+    assert len(expected["harbour"]) == 8
+    for windows in ((5, 20), (12, 30, 45), (3,)):
+        monkeypatch.setattr(results, "WINDOWS", windows)
+        results._window_starts.clear()
+        assert {q: newest(q) for q in expected} == expected, windows
+    # Newer articles after the windows were read: still the newest matches.
+    ArticleFactory(title="Harbour story late", published_at=hours_ago(0.1))
+    assert newest("harbour")[0] == "Harbour story late"
 
 
 @pytest.fixture
@@ -349,3 +379,17 @@ def test_queries_are_not_stored_anywhere(client, newsroom, django_assert_max_num
         if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "REPLACE"))
     ]
     assert writes == []
+
+
+def test_a_snippet_marks_every_inflection_and_shows_far_apart_matches_as_two_passages():
+    from newsapp.search.query import parse
+    from newsapp.search.snippets import Highlighter
+
+    filler = " ".join(f"word{n}" for n in range(60))
+    body = f"<p>New trams arrived.</p><p>{filler}</p><p>Fares & tickets stay the same.</p>"
+    snippet = Highlighter(parse("tram fare")).snippet("The city council met.", body)
+    first, second = snippet.split(" … ")
+    assert "<mark>trams</mark>" in first and "<mark>Fares</mark> &amp; tickets" in second
+    # Only the title matched: the card still shows the opening of the story, unmarked.
+    opening = Highlighter(parse("harbour")).snippet("Quiet week. Nothing new.", "<p>Rain.</p>")
+    assert opening == "Quiet week. Nothing new. Rain" and "<mark>" not in opening
