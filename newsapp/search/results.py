@@ -98,13 +98,11 @@ def _newest_matches(candidates: QuerySet, query: ParsedQuery) -> list[int]:
 
     A window's answer is the answer as soon as it holds ``MAX_RESULTS`` matches: every
     article outside it is older than every article inside. Otherwise the next, wider
-    window is searched, skipping those too narrow for the matches' density so far."""
+    window is searched (the first one that should hold enough at the density found so
+    far), and at last every article."""
     matching = engine.matching(candidates, query).order_by("-published_at", "-id")
-    found = 0
-    for position, size in enumerate(WINDOWS):
-        if position and found * WINDOWS[-1] // WINDOWS[position - 1] < MAX_RESULTS // 2:
-            if size != WINDOWS[-1]:
-                continue  # too sparse to fill the next window: try the widest
+    size: int | None = WINDOWS[0]
+    while size is not None:
         start = _window_start(size)
         if start is None:
             break  # fewer articles than the window: search them all
@@ -113,7 +111,10 @@ def _newest_matches(candidates: QuerySet, query: ParsedQuery) -> list[int]:
         )
         if len(ids) >= MAX_RESULTS:
             return ids
-        found = len(ids)
+        # The next window expected to hold enough at this density; else everything.
+        size = next(
+            (w for w in WINDOWS if w > size and len(ids) * w >= 1.5 * MAX_RESULTS * size), None
+        )
     # Everywhere, through the text index (ordering by an expression keeps the planner from
     # walking the date index and testing every row's text on the way).
     everywhere = engine.matching(candidates, query).annotate(

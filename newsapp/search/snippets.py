@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+
 from django.utils.safestring import SafeString, mark_safe
 
 from newsapp.recommender.terms import stems
