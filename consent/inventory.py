@@ -195,28 +195,32 @@ class Declaration:
         rows = self.rows_for(user).select_related(*related).prefetch_related(*many)
         return rows.defer(*long_texts) if long_texts else rows
 
-    def expires_on(self, row: models.Model) -> date | None:
-        days = self.retention_days
-        if days is None or self.retention_anchor is None or self.erasure != Erasure.DELETE:
+    @property
+    def expiry_anchor(self) -> str | None:
+        """The date field the purge deletes rows by, when it deletes them at all."""
+        if self.retention_days is None or self.erasure != Erasure.DELETE:
             return None
-        anchor = getattr(row, self.retention_anchor)
-        if anchor is None:
+        return self.retention_anchor
+
+    def expiry_after(self, anchor: date | datetime | None) -> date | None:
+        """The day a row anchored at ``anchor`` is deleted by the purge."""
+        days = self.retention_days
+        if anchor is None or days is None or self.expiry_anchor is None:
             return None
         if isinstance(anchor, datetime):
             anchor = timezone.localtime(anchor).date()
         return anchor + timedelta(days=days)
 
+    def expires_on(self, row: models.Model) -> date | None:
+        anchor = self.expiry_anchor
+        return self.expiry_after(getattr(row, anchor)) if anchor else None
+
     def next_expiry(self, user: Any) -> date | None:
         """The day the first of ``user``'s rows here is deleted by the purge (one query)."""
-        days = self.retention_days
-        if days is None or self.retention_anchor is None or self.erasure != Erasure.DELETE:
+        anchor = self.expiry_anchor
+        if anchor is None:
             return None
-        oldest = self.rows_for(user).aggregate(oldest=models.Min(self.retention_anchor))["oldest"]
-        if oldest is None:
-            return None
-        if isinstance(oldest, datetime):
-            oldest = timezone.localtime(oldest).date()
-        return oldest + timedelta(days=days)
+        return self.expiry_after(self.rows_for(user).aggregate(oldest=models.Min(anchor))["oldest"])
 
     def expired(self) -> models.QuerySet:
         """Rows past their retention, for the purge."""

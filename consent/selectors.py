@@ -4,8 +4,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Min, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -223,23 +225,47 @@ def _words(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+def _holdings(
+    user: AbstractBaseUser, declarations: list[inventory.Declaration]
+) -> list[tuple[int, date | None]]:
+    """How many of ``user``'s rows each declaration holds, and the day the first of them is
+    deleted: one query for them all (a subquery per declaration), whatever the inventory."""
+    columns: dict[str, Subquery] = {}
+    for i, declaration in enumerate(declarations):
+        rows = declaration.rows_for(user).order_by().annotate(_all=Value(1)).values("_all")
+        columns[f"n{i}"] = Subquery(rows.annotate(_n=Count("pk")).values("_n"))
+        anchor = declaration.expiry_anchor
+        if anchor:
+            field = declaration.model_class._meta.get_field(anchor)
+            columns[f"m{i}"] = Subquery(
+                rows.annotate(_m=Min(anchor)).values("_m"), output_field=field.__class__()
+            )
+    if not columns:
+        return []
+    found = get_user_model()._default_manager.filter(pk=user.pk).values(**columns).first() or {}
+    return [
+        (found.get(f"n{i}") or 0, declaration.expiry_after(found.get(f"m{i}")))
+        for i, declaration in enumerate(declarations)
+    ]
+
+
 def privacy_summary(*, user: AbstractBaseUser) -> list[CategorySummary]:
     """For every category that concerns ``user``: how much we hold, in words, and the day
-    the next of it is deleted. One or two queries per declaration, never one per row."""
+    the next of it is deleted. One query for every declaration together."""
     consents = consents_for_user(user=user)
+    concerned = [c for c in inventory.categories() if c.concerns(user)]
+    declared = {c.code: list(inventory.declarations(c.code)) for c in concerned}
+    held = iter(_holdings(user, [d for c in concerned for d in declared[c.code]]))
     summaries = []
-    for category in inventory.categories():
-        if not category.concerns(user):
-            continue
+    for category in concerned:
         parts, total, deletions = [], 0, []
-        for declaration in inventory.declarations(category.code):
-            rows = declaration.rows_for(user)
-            count = rows.count() if declaration.many else int(rows.exists())
+        for declaration in declared[category.code]:
+            count, deletion = next(held)
             if count:
                 name = declaration.name_for(count)
                 parts.append(f"{count} {name}" if declaration.many else name)
                 total += count
-                deletions.append(declaration.next_expiry(user))
+                deletions.append(deletion)
         summaries.append(
             CategorySummary(
                 category=category,
