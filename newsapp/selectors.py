@@ -320,13 +320,38 @@ class RankedStory:
     score: float
 
 
+# The ranking of everyone without mutes, worked out once a minute per content version in
+# each process: (content version, minute) -> ranking.
+_top_for_everyone: dict[str, tuple[tuple[int, int], list[RankedStory]]] = {}
+
+
+def reset_cache() -> None:
+    _top_for_everyone.clear()
+
+
 def top_story_ranking(*, preferences: StatedPreferences, now: datetime | None = None):
     """Stories ranked by breadth of coverage (distinct outlets) and recency: the same for
     everyone, under the reader's mutes. An article in no story is a story of its own.
 
     score = outlets x 0.5 ** (hours since the latest version / TOP_HALF_LIFE_HOURS)
+
+    Without mutes (every anonymous reader) the ranking is shared: it is worked out again
+    when an article, a story or a topic changes, and once a minute, as stories age and
+    scheduled articles come out.
     """
-    now = now or timezone.now()
+    if now is not None or preferences.muted_topics or preferences.muted_sources:
+        return _top_story_ranking(preferences=preferences, now=now or timezone.now())
+    now = timezone.now()
+    key = (ranking.version_row().version, int(now.timestamp() // 60))
+    cached = _top_for_everyone.get("ranking")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    ranked = _top_story_ranking(preferences=preferences, now=now)
+    _top_for_everyone["ranking"] = (key, ranked)
+    return ranked
+
+
+def _top_story_ranking(*, preferences: StatedPreferences, now: datetime) -> list[RankedStory]:
     rows = (
         _unmuted(preferences)
         .order_by("-published_at", "-id")

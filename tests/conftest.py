@@ -3,7 +3,7 @@ import os
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from newsapp import experiments, ranking
+from newsapp import experiments, ranking, selectors
 
 # `make test` stays quick with 100 examples a property; CI (.ci/run) runs the full 500 with
 # HYPOTHESIS_PROFILE=ci.
@@ -27,6 +27,8 @@ def fast_isolated_settings(settings, tmp_path):
         cache.clear()
     ranking.reset_cache()
     experiments.reset_cache()
+    selectors.reset_cache()
     yield
     ranking.reset_cache()
     experiments.reset_cache()
+    selectors.reset_cache()

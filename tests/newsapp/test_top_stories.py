@@ -115,8 +115,19 @@ def test_top_stories_look_only_at_the_newest_articles(client, newsroom, monkeypa
 def test_top_stories_cost_the_same_queries_at_any_size(client, newsroom, django_assert_num_queries):
     for i in range(40):
         ArticleFactory(title=f"Filler {i}", published_at=NOW - timedelta(hours=60 + i))
-    # The ranking's rows, the page's articles, their topics.
-    with django_assert_num_queries(3):
+    # The content version, the ranking's rows, the page's articles, their topics.
+    with django_assert_num_queries(4):
         assert client.get("/top/").status_code == 200
+    # The ranking is shared until the content changes: the version, the page, its topics.
     with django_assert_num_queries(3):
         assert client.get("/top/", {"page": 3}).status_code == 200
+
+
+def test_the_shared_ranking_changes_as_soon_as_the_news_does(client, newsroom):
+    first = titles(client.get("/top/"))
+    outlets = [SourceFactory(name=f"Outlet {n}") for n in range(5)]
+    shared = Story.objects.create()
+    for source in outlets:
+        ArticleFactory(title=f"Breaking ({source.name})", source=source, story=shared)
+    now = titles(client.get("/top/"))
+    assert now[0].startswith("Breaking") and now[1:] == first[: len(now) - 1]
