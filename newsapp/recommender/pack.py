@@ -55,14 +55,15 @@ PACK_ARTICLES = 2000
 TERM_BUDGET = 60_000
 MIN_TERMS = 24
 # Quantisation: affinities in 1/AFFINITY_SCALE of log-odds, TF-IDF in 1/TFIDF_SCALE.
-AFFINITY_SCALE = 100
-TFIDF_SCALE = 1000
+AFFINITY_SCALE = 1000
+TFIDF_SCALE = 10000
 # "Why this?": for an article's likeliest topics (and any it is about), the terms that
 # add most to that topic's score (SHOWN_TERMS and a margin, so a mix of topics still finds
 # its five), in EXPLAIN_LEVELS steps of the pack's largest.
 EXPLAIN_TOPICS = 3
-EXPLAIN_TERMS = 7
-EXPLAIN_LEVELS = 10_000
+EXPLAIN_TERMS = 10
+EXPLAIN_WINDOW = 8.0
+EXPLAIN_LEVELS = 100_000
 
 
 def _stem_code(word: str, stem: str) -> int | str:
@@ -87,16 +88,26 @@ def pack_arrays(index: Index, positions: Sequence[int], *, term_budget: int = TE
         start, end = matrix.indptr[j], matrix.indptr[j + 1]
         columns = matrix.indices[start:end]
         values = matrix.data[start:end]
-        entries = []
         scores = affinity[:, j]
-        # The topics "Why this?" can name for it: its three likeliest, and any it is about.
+        # The terms "Why this?" can name for it: those that add most to its likeliest
+        # topics (and any it is about), and what each adds to every topic whose share of
+        # a reader's odds can matter (within EXPLAIN_WINDOW of its likeliest), so a reader
+        # following several gets the same mix as on the server.
         likeliest = set(np.argsort(-scores, kind="stable")[:EXPLAIN_TOPICS].tolist())
-        for t in sorted(likeliest | set(np.flatnonzero(scores >= 0).tolist())):
+        likeliest |= set(np.flatnonzero(scores >= 0).tolist())
+        candidates: list[int] = []
+        for t in sorted(likeliest):
             contribution = values * index.term_weights[columns, t]
             best = np.argsort(-contribution, kind="stable")[:EXPLAIN_TERMS]
-            best = best[contribution[best] > 0]
-            if len(best):
-                entries.append((t, columns[best], contribution[best]))
+            candidates.extend(int(b) for b in best[contribution[best] > 0])
+        # and its heaviest words, which "more like this" lifts most.
+        candidates.extend(int(b) for b in np.argsort(-values, kind="stable")[:EXPLAIN_TERMS])
+        places = np.asarray(sorted(set(candidates)), dtype=np.int64)
+        window = np.flatnonzero(scores >= scores.max() - EXPLAIN_WINDOW) if len(scores) else []
+        entries = [
+            (int(t), columns[places], values[places] * index.term_weights[columns[places], t])
+            for t in window
+        ] if len(places) else []
         explain.append(entries)
         chosen = np.ones(len(columns), dtype=bool)
         if len(columns) > keep:
@@ -116,7 +127,8 @@ def pack_arrays(index: Index, positions: Sequence[int], *, term_budget: int = TE
     local = {column: i for i, column in enumerate(vocabulary)}
     idf = np.asarray(index.vectorizer.idf_, dtype=np.float32)
     largest = max(
-        (float(v.max()) for entries in explain for _, _, v in entries if len(v)), default=1.0
+        (float(np.abs(v).max()) for entries in explain for _, _, v in entries if len(v)),
+        default=1.0,
     )
     explain_scale = EXPLAIN_LEVELS / largest
 
@@ -130,15 +142,13 @@ def pack_arrays(index: Index, positions: Sequence[int], *, term_budget: int = TE
         values_out.append(np.maximum(1, np.rint(quantised * TFIDF_SCALE)).astype(int).tolist())
         # "Why this?" names terms by their place in the article's own list.
         place = {int(c): i for i, c in enumerate(columns[order].tolist())}
+        # [[places of the candidate terms in the article's list], [topic, what each adds]...]
+        candidates = entries[0][1].tolist() if entries else []
         explain_out.append(
-            [
-                [
-                    t,
-                    [place[int(c)] for c in cs.tolist()],
-                    np.maximum(1, np.rint(v * explain_scale)).astype(int).tolist(),
-                ]
-                for t, cs, v in entries
-            ]
+            [[place[int(c)] for c in candidates]]
+            + [[t, *np.rint(v * explain_scale).astype(int).tolist()] for t, _, v in entries]
+            if entries
+            else []
         )
 
     # Near-duplicates among the pack's articles, from their whole TF-IDF rows (as the

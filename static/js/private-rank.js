@@ -366,9 +366,10 @@
     if (topicRel && (!keywordRel || topicRel[d] >= keywordRel[d])) {
       var sum = odds.reduce(function (a, b) { return a + b; }, 0);
       var share = new Map(parts.rows.map(function (t, j) { return [t, odds[j] / sum]; }));
-      raw.explain[d].forEach(function (entry) {
+      var explain = raw.explain[d], places = explain[0] || [];
+      explain.slice(1).forEach(function (entry) {
         if (!share.has(entry[0])) { return; }
-        entry[1].forEach(function (place, j) { add(columns[place], share.get(entry[0]) * entry[2][j] / raw.explain_scale); });
+        places.forEach(function (place, j) { add(columns[place], share.get(entry[0]) * entry[j + 1] / raw.explain_scale); });
       });
     } else if (keywordRel && parts.keywordQuery) {
       columns.forEach(function (t, j) { if (parts.keywordQuery.has(t)) { add(t, values[j] * parts.keywordQuery.get(t)); } });
@@ -376,8 +377,11 @@
     if (parts.likedQuery && parts.likedScores && parts.likedScores[d] !== 0) {
       columns.forEach(function (t, j) { if (parts.likedQuery.has(t)) { add(t, values[j] * parts.likedQuery.get(t)); } });
     }
+    // Ties go to the term met first: the candidates come in the article's own order of
+    // terms (the server's tie-break), the rest after them.
+    var met = new Map(Array.from(contribution.keys()).map(function (t, i) { return [t, i]; }));
     var terms = Array.from(contribution.keys()).filter(function (t) { return contribution.get(t) > 0; })
-      .sort(function (a, b) { return contribution.get(b) - contribution.get(a) || a - b; })
+      .sort(function (a, b) { return contribution.get(b) - contribution.get(a) || met.get(a) - met.get(b); })
       .slice(0, s.shown_terms).map(function (t) { return pack.vocabulary[t]; });
     var present = new Set(columns);
     var keywords = parts.keywords.filter(function (k) { return k[1].some(function (t) { return present.has(t); }); })
