@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -62,7 +61,8 @@ TFIDF_SCALE = 10000
 # its five), in EXPLAIN_LEVELS steps of the pack's largest.
 EXPLAIN_TOPICS = 3
 EXPLAIN_TERMS = 10
-EXPLAIN_WINDOW = 8.0
+EXPLAIN_HEAVIEST = 5
+EXPLAIN_WINDOW = 6.0
 EXPLAIN_LEVELS = 100_000
 
 
@@ -101,13 +101,19 @@ def pack_arrays(index: Index, positions: Sequence[int], *, term_budget: int = TE
             best = np.argsort(-contribution, kind="stable")[:EXPLAIN_TERMS]
             candidates.extend(int(b) for b in best[contribution[best] > 0])
         # and its heaviest words, which "more like this" lifts most.
-        candidates.extend(int(b) for b in np.argsort(-values, kind="stable")[:EXPLAIN_TERMS])
+        candidates.extend(int(b) for b in np.argsort(-values, kind="stable")[:EXPLAIN_HEAVIEST])
         places = np.asarray(sorted(set(candidates)), dtype=np.int64)
-        window = np.flatnonzero(scores >= scores.max() - EXPLAIN_WINDOW) if len(scores) else []
-        entries = [
-            (int(t), columns[places], values[places] * index.term_weights[columns[places], t])
-            for t in window
-        ] if len(places) else []
+        window: list[int] = (
+            np.flatnonzero(scores >= scores.max() - EXPLAIN_WINDOW).tolist() if len(scores) else []
+        )
+        entries = (
+            [
+                (int(t), columns[places], values[places] * index.term_weights[columns[places], t])
+                for t in window
+            ]
+            if len(places)
+            else []
+        )
         explain.append(entries)
         chosen = np.ones(len(columns), dtype=bool)
         if len(columns) > keep:

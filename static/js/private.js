@@ -248,7 +248,7 @@
 
   // -- the pack -----------------------------------------------------------------------
   fill();
-  say("Loading today's articles…");
+  if (!incoming) { say("Loading today's articles…"); }
   fetch(app.dataset.packUrl, { credentials: "omit" }).then(function (response) {
     if (!response.ok) { throw new Error(response.status); }
     return response.json();

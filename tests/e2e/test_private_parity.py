@@ -10,10 +10,9 @@ the profiles, and the same reasons for the first card.
 """
 
 import random
-
-import numpy as np
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -93,7 +92,8 @@ def server_feed(index, profile: dict, now) -> list:
 BROWSER_RANKING = """async ({profiles, now}) => {
     const url = document.getElementById('private-app').dataset.packUrl;
     const pack = PrivateRank.decode(await (await fetch(url, {credentials: 'omit'})).json());
-    return profiles.map(p => PrivateRank.rank(pack, p, {now}).map(r => ({id: r.id, reasons: r.reasons})));
+    return profiles.map(p => PrivateRank.rank(pack, p, {now})
+        .map(r => ({id: r.id, reasons: r.reasons})));
 }"""
 
 
@@ -155,9 +155,7 @@ def test_browser_ranks_as_the_server_does(web, site, demo, capsys):
     page.wait_for_selector("#private-app[data-ready=true]")
     now = timezone.now().replace(second=0, microsecond=0) + timedelta(seconds=30)
     profiles = random_profiles(index, PROFILES)
-    browser = page.evaluate(
-        BROWSER_RANKING, {"profiles": profiles, "now": now.timestamp() * 1000}
-    )
+    browser = page.evaluate(BROWSER_RANKING, {"profiles": profiles, "now": now.timestamp() * 1000})
     same_order = same_set = same_first = same_first_exactly = 0
     differences = []
     reason_diffs = []
