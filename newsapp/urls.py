@@ -3,7 +3,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from newsapp import choices, display, experiment_views, feeds, reader_views, views
+from newsapp import (
+    choices,
+    display,
+    experiment_views,
+    feeds,
+    private_views,
+    reader_views,
+    views,
+)
 from newsapp.core.media import serve_media
 
 news_patterns = [
@@ -36,6 +44,11 @@ news_patterns = [
     path("display/", display.display_set, name="display"),
     path("region/", views.region, name="region"),
     path("experiments/choice/", experiment_views.experiments_choice, name="experiments-choice"),
+    path("private/", private_views.private_home, name="private"),
+    path("private/pack/<str:version>.json", private_views.private_pack_json, name="private-pack"),
+    path("private/moved/", private_views.private_moved, name="private-moved"),
+    path("private/from-account/", private_views.move_to_private, name="private-from-account"),
+    path("private/to-account/", private_views.move_to_account, name="private-to-account"),
     path("healthz", views.healthz, name="healthz"),
 ]
 
