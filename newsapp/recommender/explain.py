@@ -34,11 +34,17 @@ class Explainer:
     contains, and the liked article it resembles when that lifted it."""
 
     def __init__(self, scoring: Scoring) -> None:
+        # Everything that depends on the request only is worked out here once: a pick then
+        # costs a handful of small array operations (a page explains twenty of them).
         self.scoring = scoring
         self.liked_rows = scoring.liked_rows[-LIKED_COMPARED:]
         self.slugs = [topic.slug for topic in scoring.followed]
         self.rows = scoring.topic_rows
         self.shifts = scoring.topic_shifts
+        self._matrix = scoring.matrix
+        self._indptr = scoring.matrix.indptr
+        self._terms = scoring.terms
+        self._keyword_columns = [(k, cols) for k, cols in scoring.keyword_columns if cols]
 
     def reasons(self, i: int, freshness: float, exploring: bool) -> Reasons:
         scoring = self.scoring
@@ -46,25 +52,37 @@ class Explainer:
             return Reasons(freshness=round(freshness, 3), exploration=True)
         # Each followed topic's log-odds for this article at the reader's weight, and its
         # share of the summed odds the relevance is made of.
-        affinity = scoring.topic_affinity[self.rows, i] if len(self.rows) else np.zeros(0)
-        weighted = affinity + self.shifts
-        odds = np.exp(np.minimum(weighted, LOGIT_CAP))
-        # A topic counts when the article is about it at the reader's weight.
-        about = np.flatnonzero(weighted > 0)
-        about = about[np.argsort(-weighted[about], kind="stable")]
-        total = float(odds[about].sum())
-        topics = tuple((self.slugs[t], round(float(odds[t]) / total, 3)) for t in about)
-        certainty = tuple(
-            (self.slugs[t], round(1.0 / (1.0 + math.exp(-float(affinity[t]))), 3)) for t in about
-        )
-        matrix = scoring.matrix
-        start, end = matrix.indptr[i], matrix.indptr[i + 1]
-        columns = matrix.indices[start:end]
-        contribution = matrix.data[start:end] * self._term_weights(i, columns, odds)
+        if len(self.rows):
+            affinity = scoring.topic_affinity[:, i].take(self.rows)
+            weighted = affinity + self.shifts
+            levels = weighted.tolist()
+            odds = np.exp(np.minimum(weighted, LOGIT_CAP) if max(levels) > LOGIT_CAP else weighted)
+            # A topic counts when the article is about it at the reader's weight.
+            about = sorted((t for t, w in enumerate(levels) if w > 0), key=lambda t: -levels[t])
+        else:
+            affinity = odds = np.zeros(0)
+            about = []
+        if about:
+            # (Summed as numpy sums them, in this order: the shares are the ones tested.)
+            total = float(odds[about[0]]) if len(about) == 1 else float(odds[about].sum())
+            odds_list, affinity_list = odds.tolist(), affinity.tolist()
+            slugs = self.slugs
+            topics = tuple((slugs[t], round(odds_list[t] / total, 3)) for t in about)
+            certainty = tuple(
+                (slugs[t], round(1.0 / (1.0 + math.exp(-affinity_list[t])), 3)) for t in about
+            )
+        else:
+            topics = certainty = ()
+        start, end = int(self._indptr[i]), int(self._indptr[i + 1])
+        columns = self._matrix.indices[start:end]
+        contribution = self._matrix.data[start:end] * self._term_weights(i, columns, odds)
         order = np.argsort(-contribution, kind="stable")[:SHOWN_TERMS]
-        terms = tuple(str(scoring.terms[columns[j]]) for j in order if contribution[j] > 0)
-        present = set(columns.tolist())
-        keywords = tuple(k for k, cols in scoring.keyword_columns if cols & present)
+        order = order[contribution[order] > 0]
+        terms = tuple(self._terms[columns[order]].tolist())
+        keywords: tuple[str, ...] = ()
+        if self._keyword_columns:
+            present = set(columns.tolist())
+            keywords = tuple(k for k, cols in self._keyword_columns if not cols.isdisjoint(present))
         return Reasons(
             topics=topics,
             terms=terms,
@@ -81,16 +99,21 @@ class Explainer:
         which is d log(sum of odds) / d affinity) or the typed keywords, whichever made the
         relevance, plus the liked articles."""
         scoring = self.scoring
-        weights = np.zeros(len(columns), dtype=np.float32)
+        weights: np.ndarray | None = None
         topic, keyword = scoring.topic_relevance, scoring.keyword_relevance
         if topic is not None and (keyword is None or topic[i] >= keyword[i]):
             shares = (odds / odds.sum()).astype(np.float32)
-            weights += scoring.topic_term_weights[columns][:, self.rows] @ shares
+            gathered = scoring.topic_term_weights.take(columns, axis=0).take(self.rows, axis=1)
+            weights = gathered @ shares
         elif keyword is not None and scoring.keyword_query is not None:
-            weights += scoring.keyword_query[columns]
+            weights = scoring.keyword_query[columns]
         liked = scoring.liked_scores
         if scoring.liked_query is not None and liked is not None and liked[i] != 0.0:
-            weights += scoring.liked_query[columns]  # (zero for a liked article itself)
+            # (zero for a liked article itself)
+            gathered = scoring.liked_query[columns]
+            weights = gathered if weights is None else weights + gathered
+        if weights is None:
+            return np.zeros(len(columns), dtype=np.float32)
         return weights
 
     def _liked_like(self, i: int) -> tuple[DocId, ...]:

@@ -59,6 +59,13 @@ HISTORY_WEIGHT = 0.5
 WEIGHT_SHIFT = 1.0
 NEAR_DUPLICATE = 0.6
 EXPLORATION_POSITION = 3
+# Top-k selection: a threshold is read off every TOP_STRIDE-th score when there are at
+# least TOP_SAMPLE_MIN documents.
+TOP_STRIDE = 16
+TOP_SAMPLE_MIN = 4096
+# Candidates in the diversity pass's first block (later blocks double): a page of 20 is
+# usually found in the first (the cost of a sparse product grows with its square).
+DIVERSITY_BLOCK = 32
 # Articles about the reader's chosen region (location consent) rise by this much: about
 # a halving of a topic's weight, enough to lead among equals, not to beat relevance.
 REGION_BOOST = 0.5
@@ -79,14 +86,34 @@ def _read_only_sparse(matrix: sp.csr_matrix) -> sp.csr_matrix:
 
 def _top(score: np.ndarray, k: int) -> np.ndarray:
     """Positions of the ``k`` highest scores, best first, ties in position order: what
-    ``np.argsort(-score, kind="stable")[:k]`` gives, without sorting every document."""
-    k = min(k, len(score))
+    ``np.argsort(-score, kind="stable")[:k]`` gives, without sorting every document.
+
+    A threshold read off a strided sample passes a few times ``k`` documents, usually; the
+    ones that pass are then all that is sorted. When too few or too many pass (a skewed
+    or tied score), an exact partition decides instead."""
+    n = len(score)
+    k = min(k, n)
     if k <= 0:
         return np.zeros(0, dtype=np.intp)
+    if n >= TOP_SAMPLE_MIN and k * TOP_STRIDE * 4 <= n:
+        sample = score[::TOP_STRIDE]
+        # The sample's q-th best: about q x stride documents score at least as much.
+        q = min(len(sample), 2 * math.ceil(k / TOP_STRIDE) + 8)
+        threshold = np.partition(sample, len(sample) - q)[len(sample) - q]
+        if np.isfinite(threshold):
+            passed = np.flatnonzero(score >= threshold)
+            if k <= len(passed) <= 16 * k + 64:
+                return passed[np.argsort(-score[passed], kind="stable")][:k]
     negative = -score
     kth = np.partition(negative, k - 1)[k - 1]
-    candidates = np.flatnonzero(negative <= kth)
-    return candidates[np.argsort(negative[candidates], kind="stable")][:k]
+    if np.isnan(kth):
+        return np.argsort(negative, kind="stable")[:k]
+    # Everything better than the k-th, then as many of those tied with it as fit, first
+    # positions first.
+    better = np.flatnonzero(negative < kth)
+    tied = np.flatnonzero(negative == kth)[: k - len(better)]
+    chosen = np.sort(np.concatenate([better, tied]))
+    return chosen[np.argsort(negative[chosen], kind="stable")]
 
 
 def _optional_read_only(array: np.ndarray | None) -> np.ndarray | None:
@@ -520,9 +547,7 @@ class Index:
         if scoring.local is not None:
             score = score + REGION_BOOST * scoring.local
         score = np.where(allowed, score, -np.inf)
-        pool = min(len(score), max(k * 4, 40))
-        candidates = np.argpartition(-score, pool - 1)[:pool]
-        candidates = candidates[np.argsort(-score[candidates], kind="stable")]
+        candidates = _top(score, max(k * 4, 40))
         candidates = candidates[np.isfinite(score[candidates])]
         picks = self._diversified(candidates, k)
         exploring = profile.explore and bool(profile.topics) and k >= EXPLORATION_POSITION + 1
@@ -573,41 +598,42 @@ class Index:
         """The picks of :meth:`_diversify`, in order, each worked out when it is read.
 
         Similarities are computed a block of candidates at a time (blocks doubling in
-        size), against the picks made so far and within the block: a reader of the first
-        page pays for the first few blocks only, and no pass pays for pairs it never
-        compares."""
+        size), against the picks made so far
+        and within the block, in one sparse product per block: a reader of the first page
+        pays for the first block only, and no pass pays for pairs it never compares."""
         picks: list[int] = []
+        pick_sources: list[int] = []
         deferred: list[int] = []
         per_source: dict[int, int] = {}
         source_cap = max(2, math.ceil(k / 2))
-        picked: sp.csr_matrix | None = None  # the picks' rows, in order
-        start, size = 0, 32
+        start, size = 0, DIVERSITY_BLOCK
         while start < len(candidates) and len(picks) < k:
             block = candidates[start : start + size]
-            vectors = self.matrix[block]
-            earlier = (vectors @ picked.T).toarray() if picked is not None else None
-            within = (vectors @ vectors.T).toarray()
-            taken: list[int] = []  # positions in the block of its picks
+            width = len(block)
+            # The block's rows against themselves and the picks so far (each similarity is
+            # the candidate's row times the other's, summed in the candidate's term order,
+            # whatever else the product holds).
+            rows = self.matrix[np.concatenate([block, np.asarray(picks, dtype=block.dtype)])]
+            duplicate = (rows[:width] @ rows.T).toarray() > NEAR_DUPLICATE
+            # Candidates too like a pick: an earlier one, then each pick of this block.
+            blocked = duplicate[:, width:].any(axis=1)
+            sources = self.sources[block].tolist()
             for j, candidate in enumerate(block.tolist()):
                 if len(picks) >= k:
                     break
-                if earlier is not None and earlier[j].max() > NEAR_DUPLICATE:
+                if blocked[j]:
                     continue
-                if taken and within[j, taken].max() > NEAR_DUPLICATE:
-                    continue
-                source = int(self.sources[candidate])
-                run = len(picks) >= 2 and all(int(self.sources[p]) == source for p in picks[-2:])
+                source = sources[j]
+                run = len(pick_sources) >= 2 and pick_sources[-1] == pick_sources[-2] == source
                 if source >= 0 and (run or per_source.get(source, 0) >= source_cap):
                     deferred.append(candidate)
                     continue
                 picks.append(candidate)
-                taken.append(j)
+                pick_sources.append(source)
+                blocked |= duplicate[:, j]
                 per_source[source] = per_source.get(source, 0) + 1
                 yield candidate
-            if taken:
-                rows = vectors[taken]
-                picked = rows if picked is None else sp.vstack([picked, rows]).tocsr()
-            start += len(block)
+            start += width
             size *= 2
         yield from deferred[: max(0, k - len(picks))]
 
