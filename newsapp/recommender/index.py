@@ -323,17 +323,23 @@ class Index:
         raw = self._scores_for(vector)
         if not raw.any():
             return raw, 1.0
-        others = raw
         if len(leave_out):
             keep = np.ones(len(raw), dtype=bool)
             keep[list(leave_out)] = False
             others = raw[keep] if keep.any() else raw
-        std = float(others.std())
-        std = std if std > 1e-9 else 1.0
-        scores = (raw - others.mean()) / std
-        if len(leave_out):
+            std = float(others.std())
+            std = std if std > 1e-9 else 1.0
+            scores = (raw - others.mean()) / std
             scores[list(leave_out)] = 0.0
-        return scores, std
+            return scores, std
+        # ``(raw - raw.mean()) / raw.std()`` in three passes fewer: the deviations numpy's
+        # standard deviation is made of are the scores' numerators (the same float32
+        # operations in the same order, so the same values).
+        deviations = raw - np.float32(np.add.reduce(raw) / np.float32(len(raw)))
+        squares = np.multiply(deviations, deviations)
+        std = float(np.sqrt(np.float32(np.add.reduce(squares) / np.float32(len(raw)))))
+        std = std if std > 1e-9 else 1.0
+        return np.divide(deviations, std, out=deviations), std
 
     def _feedback_vector(self, ids: Iterable[DocId]) -> sp.csr_matrix | None:
         rows = [self.position[i] for i in ids if i in self.position]
@@ -359,6 +365,33 @@ class Index:
         weights_arr = np.asarray(weights, dtype=np.float32)
         return np.asarray(rows, dtype=np.int32), weights_arr / weights_arr.max()
 
+    def _topic_relevance(self, rows: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+        """The log of the followed topics' summed odds, each topic's times e^shift.
+
+        One pass per row and weight level over views of the rows (no copy of the matrix),
+        into one buffer: the sum of a level's rows, times its factor, added to the levels
+        before it, from the least wanted level to the most, as float32 throughout."""
+        odds: np.ndarray | None = None
+        for shift in np.unique(shifts).tolist():
+            level_rows = rows[shifts == shift].tolist()
+            factor = np.float32(math.exp(shift))
+            level, owned = self.odds[level_rows[0]], False  # a view: the index's own row
+            if len(level_rows) > 1:
+                level, owned = np.add(level, self.odds[level_rows[1]]), True
+                for row in level_rows[2:]:
+                    np.add(level, self.odds[row], out=level)
+                if factor != 1:
+                    np.multiply(level, factor, out=level)
+            elif factor != 1:
+                level, owned = np.multiply(level, factor), True
+            if odds is None:
+                odds = level if owned else level.copy()
+            else:
+                np.add(odds, level, out=odds)
+        assert odds is not None
+        np.maximum(odds, np.float32(1e-30), out=odds)
+        return np.log(odds, out=odds)
+
     def relevance(self, profile: Profile) -> np.ndarray:
         """Stated-preference relevance of every document, in the order of ``doc_ids``.
 
@@ -371,21 +404,14 @@ class Index:
 
     def _relevance_parts(self, profile: Profile) -> _Parts:
         n = len(self.doc_ids)
-        relevance: np.ndarray = np.full(n, -np.inf, dtype=np.float32)
+        relevance: np.ndarray | None = None
         rows, weights = self._topic_weights(profile)
         # What a weight adds to an affinity: 0 for the most wanted, one unit of log-odds
         # less per halving (its odds times e^-1).
         shifts = (WEIGHT_SHIFT * np.log2(weights)).astype(np.float32)
         topic_relevance = None
         if len(rows):
-            odds = np.zeros(n, dtype=np.float32)
-            for shift in np.unique(shifts):
-                # One pass per weight level over views of the rows: no copy of the matrix.
-                level = np.zeros(n, dtype=np.float32)
-                for row in rows[shifts == shift]:
-                    np.add(level, self.odds[row], out=level)
-                odds += np.float32(math.exp(float(shift))) * level
-            topic_relevance = np.log(np.maximum(odds, np.float32(1e-30)))
+            topic_relevance = self._topic_relevance(rows, shifts)
             relevance = topic_relevance
         keyword_terms = [(keyword, self.keyword_terms(keyword)) for keyword in profile.keywords]
         keyword_vector = None
@@ -394,12 +420,18 @@ class Index:
         if profile.keywords:
             keyword_vector = self._terms_vector(t for _, terms in keyword_terms for t in terms)
             keyword_scores, keyword_std = self._standardised_scores(keyword_vector)
-            if keyword_scores.any():
+            if keyword_scores[0] != 0 or keyword_scores.any():
                 # On the scale of topic affinities: "about it" from the same z-score a
                 # keyword-only topic uses.
-                keyword_relevance = keyword_scores - PROTOTYPE_THRESHOLD
-                relevance = np.maximum(relevance, keyword_relevance)
-        if np.isneginf(relevance).all():
+                keyword_relevance = np.subtract(
+                    keyword_scores, PROTOTYPE_THRESHOLD, out=keyword_scores
+                )
+                relevance = (
+                    keyword_relevance
+                    if relevance is None
+                    else np.maximum(relevance, keyword_relevance)
+                )
+        if relevance is None:
             relevance = np.zeros(n, dtype=np.float32)
         liked_vector = self._feedback_vector(profile.liked)
         liked_scores = None
@@ -543,10 +575,14 @@ class Index:
         scoring = self.score(profile)
         fresh = self.freshness(now, half_life_hours)
         allowed = self.allowed(profile, exclude)
-        score = np.minimum(scoring.relevance, RELEVANCE_CAP) + FRESHNESS_WEIGHT * fresh
+        # One buffer, written in place: min(relevance, cap) + weight x freshness (+ the
+        # region's boost), -inf where a hard filter says no.
+        score = np.minimum(scoring.relevance, np.float32(RELEVANCE_CAP))
+        np.add(score, fresh if FRESHNESS_WEIGHT == 1.0 else FRESHNESS_WEIGHT * fresh, out=score)
         if scoring.local is not None:
-            score = score + REGION_BOOST * scoring.local
-        score = np.where(allowed, score, -np.inf)
+            np.add(score, REGION_BOOST * scoring.local, out=score)
+        if not allowed.all():
+            np.copyto(score, np.float32(-np.inf), where=~allowed)
         candidates = _top(score, max(k * 4, 40))
         candidates = candidates[np.isfinite(score[candidates])]
         picks = self._diversified(candidates, k)
