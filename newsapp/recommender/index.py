@@ -556,7 +556,7 @@ class Index:
     ) -> list[Recommendation]:
         """The top ``k`` documents for ``profile``: relevance blended with freshness, mutes
         applied, no wall of one source or one story, and one labelled exploration pick."""
-        return list(self.rank(profile, k, now, exclude, half_life_hours))
+        return self.rank(profile, k, now, exclude, half_life_hours)[:k]
 
     def rank(
         self,
@@ -606,18 +606,25 @@ class Index:
             yield exploration
             yield from rest
 
-        def recommendation(i: int) -> Recommendation:
-            exploring_pick = i == chosen[0]
-            return Recommendation(
-                doc_id=self.doc_ids[i],
-                score=float(fresh[i]) if exploring_pick else float(score[i]),
-                reasons=explainer.reasons(i, float(fresh[i]), exploring_pick),
-            )
+        def recommendations(rows: Sequence[int]) -> list[Recommendation]:
+            exploration = [i == chosen[0] for i in rows]
+            freshness = fresh.take(rows).tolist()
+            reasons = explainer.explain(rows, freshness, exploration)
+            return [
+                Recommendation(
+                    doc_id=self.doc_ids[i],
+                    score=f if e else s,
+                    reasons=r,
+                )
+                for i, f, s, e, r in zip(
+                    rows, freshness, score.take(rows).tolist(), exploration, reasons, strict=True
+                )
+            ]
 
-        return Ranked(order=order(), doc_ids=self.doc_ids, explain=recommendation)
+        return Ranked(order=order(), doc_ids=self.doc_ids, explain=recommendations)
 
-    def _unranked(self, i: int) -> Recommendation:  # an empty ranking explains nothing
-        raise IndexError(i)
+    def _unranked(self, rows: Sequence[int]) -> list[Recommendation]:
+        raise IndexError(rows)  # an empty ranking explains nothing
 
     def _in_region(self, region: str | None) -> np.ndarray | None:
         """1.0 for documents about ``region``, else 0.0; None when nothing matches."""
