@@ -155,7 +155,7 @@ def test_a_page_explained_at_once_is_each_card_explained_alone(bench_index):
     for profile in reader_profiles(index, topic_words):
         scoring = index.score(profile)
         fresh = index.freshness(NOW)
-        rows = np.argsort(-scoring.relevance, kind="stable")[:30].tolist() + [0, 1, 2]
+        rows = [*np.argsort(-scoring.relevance, kind="stable")[:30].tolist(), 0, 1, 2]
         freshness = [float(fresh[i]) for i in rows]
         exploring = [j == 3 for j in range(len(rows))]
         page = Explainer(scoring).explain(rows, freshness, exploring)
