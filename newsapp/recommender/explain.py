@@ -44,7 +44,15 @@ class Explainer:
         self.slugs = [topic.slug for topic in scoring.followed]
         self.rows = scoring.topic_rows
         self.shifts = scoring.topic_shifts
+        # The typed keywords each vocabulary column stands for (few columns: a mask finds
+        # them among a page's terms, a look-up names their keywords).
         self._keyword_columns = [(k, cols) for k, cols in scoring.keyword_columns if cols]
+        self._column_keywords: dict[int, set[int]] = {}
+        for n, (_, cols) in enumerate(self._keyword_columns):
+            for column in cols:
+                self._column_keywords.setdefault(column, set()).add(n)
+        self._is_keyword = np.zeros(len(scoring.terms), dtype=bool)
+        self._is_keyword[list(self._column_keywords)] = True
 
     def reasons(self, i: int, freshness: float, exploring: bool) -> Reasons:
         return self.explain([i], [freshness], [exploring])[0]
@@ -92,11 +100,19 @@ class Explainer:
         contribution = matrix.data.take(entries) * self._term_weights(
             picks, columns, lengths, run_starts, odds
         )
-        # Per pick, its largest contributions first (ties in the row's order).
-        pick_of = np.repeat(np.arange(len(picks)), lengths)
-        order = np.lexsort((-contribution, pick_of))
-        shown = order[np.arange(len(order)) - np.repeat(run_starts, lengths) < SHOWN_TERMS]
-        shown = shown[contribution.take(shown) > 0]
+        # Per pick, its largest positive contributions first (ties in the row's order): one
+        # stable sort of a key that orders by pick, then by contribution (a positive
+        # float32 orders as its bits do).
+        pick_of = np.repeat(np.arange(len(picks), dtype=np.int64), lengths)
+        positive = np.flatnonzero(contribution > 0)
+        bits = contribution.take(positive).astype(np.float32, copy=False).view(np.int32)
+        bits = bits.astype(np.int64)
+        key = (pick_of.take(positive) << 31) | (np.int64(0x7FFFFFFF) - bits)
+        shown = positive.take(np.argsort(key, kind="stable"))
+        # The first SHOWN_TERMS of each pick's run in that order.
+        sorted_picks = pick_of.take(shown)
+        first = np.searchsorted(sorted_picks, sorted_picks)  # where each pick's run starts
+        shown = shown[np.arange(len(shown)) - first < SHOWN_TERMS]
         words = scoring.terms.take(columns.take(shown)).tolist()
         shown_counts = np.bincount(pick_of.take(shown), minlength=len(picks)).tolist()
         local = (
@@ -104,7 +120,7 @@ class Explainer:
             if scoring.local is not None
             else [False] * len(picks)
         )
-        column_lists = columns.tolist() if self._keyword_columns else []
+        keywords_of = self._keywords_of(columns, pick_of, len(picks))
         levels, odds_rows, affinity_rows = weighted.tolist(), odds.tolist(), affinity.tolist()
         slugs = self.slugs
         found: list[Reasons] = []
@@ -123,18 +139,11 @@ class Explainer:
                     (slugs[t], round(1.0 / (1.0 + math.exp(-affinity_rows[p][t])), 3))
                     for t in about
                 )
-            keywords: tuple[str, ...] = ()
-            if self._keyword_columns:
-                start = int(run_starts[p])
-                present = set(column_lists[start : start + int(lengths[p])])
-                keywords = tuple(
-                    k for k, cols in self._keyword_columns if not cols.isdisjoint(present)
-                )
             found.append(
                 Reasons(
                     topics=topics,
                     terms=tuple(words[taken : taken + shown_counts[p]]),
-                    keywords=keywords,
+                    keywords=keywords_of[p],
                     freshness=round(freshness[p], 3),
                     liked=self._liked_like(i),
                     local=local[p],
@@ -143,6 +152,19 @@ class Explainer:
             )
             taken += shown_counts[p]
         return found
+
+    def _keywords_of(
+        self, columns: np.ndarray, pick_of: np.ndarray, n: int
+    ) -> list[tuple[str, ...]]:
+        """For each of ``n`` picks, the typed keywords whose columns its terms hold."""
+        if not self._keyword_columns:
+            return [()] * n
+        found: list[set[int]] = [set() for _ in range(n)]
+        hits = np.flatnonzero(self._is_keyword.take(columns))
+        for p, column in zip(pick_of.take(hits).tolist(), columns.take(hits).tolist(), strict=True):
+            found[p] |= self._column_keywords[column]
+        keywords = [k for k, _ in self._keyword_columns]
+        return [tuple(keywords[j] for j in sorted(which)) for which in found]
 
     def _term_weights(
         self,
@@ -172,7 +194,7 @@ class Explainer:
             for p in np.flatnonzero(by_topics).tolist():
                 run = slice(int(run_starts[p]), int(run_starts[p] + lengths[p]))
                 # One product per pick, as for a pick alone (same summation order).
-                weights[run] = gathered[run] @ shares[p]
+                np.matmul(gathered[run], shares[p], out=weights[run])
         if keyword is not None and scoring.keyword_query is not None and not by_topics.all():
             by_keywords = np.repeat(~by_topics, lengths)
             weights[by_keywords] = scoring.keyword_query.take(columns[by_keywords])
