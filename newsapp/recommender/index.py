@@ -41,6 +41,8 @@ from newsapp.recommender.types import DocId, Document, Profile, Recommendation
 
 # Most terms kept per ad-hoc query vector (typed keywords, feedback).
 QUERY_TERMS = 300
+# Up to this many terms, a query is scored a posting list at a time (no sparse product).
+FEW_TERMS = 24
 # Affinities are anchored so that above 0 an article is taken to be about a topic (used for
 # mutes and for what an exploration pick is about).
 PREDICT_THRESHOLD = 0.0
@@ -282,8 +284,11 @@ class Index:
     def _same_stem(self, term: str) -> tuple[str, ...]:
         """``term`` (when the vocabulary holds it) and the vocabulary's other words with its
         Snowball stem."""
-        own = (term,) if term in self._vocabulary else ()
-        return own + tuple(w for w in self._words_of_stem.get(stem(term), ()) if w != term)
+        column = self._vocabulary.get(term)
+        # (A vocabulary word's stem was worked out at build: no stemmer call per request.)
+        root = self.term_stems[column] if column is not None else stem(term)
+        own = (term,) if column is not None else ()
+        return own + tuple(w for w in self._words_of_stem.get(root, ()) if w != term)
 
     def _terms_vector(self, terms: Iterable[str]) -> sp.csr_matrix:
         """What ``vectorise`` gives for one short text, without scikit-learn's per-call
@@ -310,8 +315,21 @@ class Index:
         vector = top_terms(vector, QUERY_TERMS)
         if vector.nnz == 0 or not len(self.doc_ids):
             return np.zeros(len(self.doc_ids), dtype=np.float32)
-        cols = self.columns[:, vector.indices]
-        return np.asarray(cols @ vector.data.astype(np.float32)).ravel()
+        if vector.nnz > FEW_TERMS:
+            cols = self.columns[:, vector.indices]
+            return np.asarray(cols @ vector.data.astype(np.float32)).ravel()
+        # (A few typed keywords:) each query term's posting list (its column) in turn, added
+        # into one buffer: what scipy's column slice times the vector computes, in the same
+        # order, without its per-call checks.
+        scores = np.zeros(len(self.doc_ids), dtype=np.float32)
+        columns = self.columns
+        for column, weight in zip(
+            vector.indices.tolist(), vector.data.astype(np.float32), strict=True
+        ):
+            start, end = columns.indptr[column], columns.indptr[column + 1]
+            rows = columns.indices[start:end]
+            scores[rows] += columns.data[start:end] * weight
+        return scores
 
     def _standardised_scores(
         self, vector: sp.csr_matrix, leave_out: Sequence[int] = ()
