@@ -41,6 +41,8 @@ from newsapp.recommender.types import DocId, Document, Profile, Recommendation
 
 # Most terms kept per ad-hoc query vector (typed keywords, feedback).
 QUERY_TERMS = 300
+# Up to this many terms, a query is scored a posting list at a time (no sparse product).
+FEW_TERMS = 24
 # Affinities are anchored so that above 0 an article is taken to be about a topic (used for
 # mutes and for what an exploration pick is about).
 PREDICT_THRESHOLD = 0.0
@@ -59,6 +61,13 @@ HISTORY_WEIGHT = 0.5
 WEIGHT_SHIFT = 1.0
 NEAR_DUPLICATE = 0.6
 EXPLORATION_POSITION = 3
+# Top-k selection: a threshold is read off every TOP_STRIDE-th score when there are at
+# least TOP_SAMPLE_MIN documents.
+TOP_STRIDE = 16
+TOP_SAMPLE_MIN = 4096
+# Candidates in the diversity pass's first block (later blocks double): a page of 20 is
+# usually found in the first (the cost of a sparse product grows with its square).
+DIVERSITY_BLOCK = 32
 # Articles about the reader's chosen region (location consent) rise by this much: about
 # a halving of a topic's weight, enough to lead among equals, not to beat relevance.
 REGION_BOOST = 0.5
@@ -79,14 +88,34 @@ def _read_only_sparse(matrix: sp.csr_matrix) -> sp.csr_matrix:
 
 def _top(score: np.ndarray, k: int) -> np.ndarray:
     """Positions of the ``k`` highest scores, best first, ties in position order: what
-    ``np.argsort(-score, kind="stable")[:k]`` gives, without sorting every document."""
-    k = min(k, len(score))
+    ``np.argsort(-score, kind="stable")[:k]`` gives, without sorting every document.
+
+    A threshold read off a strided sample passes a few times ``k`` documents, usually; the
+    ones that pass are then all that is sorted. When too few or too many pass (a skewed
+    or tied score), an exact partition decides instead."""
+    n = len(score)
+    k = min(k, n)
     if k <= 0:
         return np.zeros(0, dtype=np.intp)
+    if n >= TOP_SAMPLE_MIN and k * TOP_STRIDE * 4 <= n:
+        sample = score[::TOP_STRIDE]
+        # The sample's q-th best: about q x stride documents score at least as much.
+        q = min(len(sample), 2 * math.ceil(k / TOP_STRIDE) + 8)
+        threshold = np.partition(sample, len(sample) - q)[len(sample) - q]
+        if np.isfinite(threshold):
+            passed = np.flatnonzero(score >= threshold)
+            if k <= len(passed) <= 16 * k + 64:
+                return passed[np.argsort(-score[passed], kind="stable")][:k]
     negative = -score
     kth = np.partition(negative, k - 1)[k - 1]
-    candidates = np.flatnonzero(negative <= kth)
-    return candidates[np.argsort(negative[candidates], kind="stable")][:k]
+    if np.isnan(kth):
+        return np.argsort(negative, kind="stable")[:k]
+    # Everything better than the k-th, then as many of those tied with it as fit, first
+    # positions first.
+    better = np.flatnonzero(negative < kth)
+    tied = np.flatnonzero(negative == kth)[: k - len(better)]
+    chosen = np.sort(np.concatenate([better, tied]))
+    return chosen[np.argsort(negative[chosen], kind="stable")]
 
 
 def _optional_read_only(array: np.ndarray | None) -> np.ndarray | None:
@@ -255,8 +284,11 @@ class Index:
     def _same_stem(self, term: str) -> tuple[str, ...]:
         """``term`` (when the vocabulary holds it) and the vocabulary's other words with its
         Snowball stem."""
-        own = (term,) if term in self._vocabulary else ()
-        return own + tuple(w for w in self._words_of_stem.get(stem(term), ()) if w != term)
+        column = self._vocabulary.get(term)
+        # (A vocabulary word's stem was worked out at build: no stemmer call per request.)
+        root = self.term_stems[column] if column is not None else stem(term)
+        own = (term,) if column is not None else ()
+        return own + tuple(w for w in self._words_of_stem.get(root, ()) if w != term)
 
     def _terms_vector(self, terms: Iterable[str]) -> sp.csr_matrix:
         """What ``vectorise`` gives for one short text, without scikit-learn's per-call
@@ -283,8 +315,21 @@ class Index:
         vector = top_terms(vector, QUERY_TERMS)
         if vector.nnz == 0 or not len(self.doc_ids):
             return np.zeros(len(self.doc_ids), dtype=np.float32)
-        cols = self.columns[:, vector.indices]
-        return np.asarray(cols @ vector.data.astype(np.float32)).ravel()
+        if vector.nnz > FEW_TERMS:
+            cols = self.columns[:, vector.indices]
+            return np.asarray(cols @ vector.data.astype(np.float32)).ravel()
+        # (A few typed keywords:) each query term's posting list (its column) in turn, added
+        # into one buffer: what scipy's column slice times the vector computes, in the same
+        # order, without its per-call checks.
+        scores = np.zeros(len(self.doc_ids), dtype=np.float32)
+        columns = self.columns
+        for column, weight in zip(
+            vector.indices.tolist(), vector.data.astype(np.float32), strict=True
+        ):
+            start, end = columns.indptr[column], columns.indptr[column + 1]
+            rows = columns.indices[start:end]
+            scores[rows] += columns.data[start:end] * weight
+        return scores
 
     def _standardised_scores(
         self, vector: sp.csr_matrix, leave_out: Sequence[int] = ()
@@ -296,17 +341,23 @@ class Index:
         raw = self._scores_for(vector)
         if not raw.any():
             return raw, 1.0
-        others = raw
         if len(leave_out):
             keep = np.ones(len(raw), dtype=bool)
             keep[list(leave_out)] = False
             others = raw[keep] if keep.any() else raw
-        std = float(others.std())
-        std = std if std > 1e-9 else 1.0
-        scores = (raw - others.mean()) / std
-        if len(leave_out):
+            std = float(others.std())
+            std = std if std > 1e-9 else 1.0
+            scores = (raw - others.mean()) / std
             scores[list(leave_out)] = 0.0
-        return scores, std
+            return scores, std
+        # ``(raw - raw.mean()) / raw.std()`` in three passes fewer: the deviations numpy's
+        # standard deviation is made of are the scores' numerators (the same float32
+        # operations in the same order, so the same values).
+        deviations = raw - np.float32(np.add.reduce(raw) / np.float32(len(raw)))
+        squares = np.multiply(deviations, deviations)
+        std = float(np.sqrt(np.float32(np.add.reduce(squares) / np.float32(len(raw)))))
+        std = std if std > 1e-9 else 1.0
+        return np.divide(deviations, std, out=deviations), std
 
     def _feedback_vector(self, ids: Iterable[DocId]) -> sp.csr_matrix | None:
         rows = [self.position[i] for i in ids if i in self.position]
@@ -332,6 +383,33 @@ class Index:
         weights_arr = np.asarray(weights, dtype=np.float32)
         return np.asarray(rows, dtype=np.int32), weights_arr / weights_arr.max()
 
+    def _topic_relevance(self, rows: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+        """The log of the followed topics' summed odds, each topic's times e^shift.
+
+        One pass per row and weight level over views of the rows (no copy of the matrix),
+        into one buffer: the sum of a level's rows, times its factor, added to the levels
+        before it, from the least wanted level to the most, as float32 throughout."""
+        odds: np.ndarray | None = None
+        for shift in np.unique(shifts).tolist():
+            level_rows = rows[shifts == shift].tolist()
+            factor = np.float32(math.exp(shift))
+            level, owned = self.odds[level_rows[0]], False  # a view: the index's own row
+            if len(level_rows) > 1:
+                level, owned = np.add(level, self.odds[level_rows[1]]), True
+                for row in level_rows[2:]:
+                    np.add(level, self.odds[row], out=level)
+                if factor != 1:
+                    np.multiply(level, factor, out=level)
+            elif factor != 1:
+                level, owned = np.multiply(level, factor), True
+            if odds is None:
+                odds = level if owned else level.copy()
+            else:
+                np.add(odds, level, out=odds)
+        assert odds is not None
+        np.maximum(odds, np.float32(1e-30), out=odds)
+        return np.log(odds, out=odds)
+
     def relevance(self, profile: Profile) -> np.ndarray:
         """Stated-preference relevance of every document, in the order of ``doc_ids``.
 
@@ -344,21 +422,14 @@ class Index:
 
     def _relevance_parts(self, profile: Profile) -> _Parts:
         n = len(self.doc_ids)
-        relevance: np.ndarray = np.full(n, -np.inf, dtype=np.float32)
+        relevance: np.ndarray | None = None
         rows, weights = self._topic_weights(profile)
         # What a weight adds to an affinity: 0 for the most wanted, one unit of log-odds
         # less per halving (its odds times e^-1).
         shifts = (WEIGHT_SHIFT * np.log2(weights)).astype(np.float32)
         topic_relevance = None
         if len(rows):
-            odds = np.zeros(n, dtype=np.float32)
-            for shift in np.unique(shifts):
-                # One pass per weight level over views of the rows: no copy of the matrix.
-                level = np.zeros(n, dtype=np.float32)
-                for row in rows[shifts == shift]:
-                    np.add(level, self.odds[row], out=level)
-                odds += np.float32(math.exp(float(shift))) * level
-            topic_relevance = np.log(np.maximum(odds, np.float32(1e-30)))
+            topic_relevance = self._topic_relevance(rows, shifts)
             relevance = topic_relevance
         keyword_terms = [(keyword, self.keyword_terms(keyword)) for keyword in profile.keywords]
         keyword_vector = None
@@ -367,12 +438,18 @@ class Index:
         if profile.keywords:
             keyword_vector = self._terms_vector(t for _, terms in keyword_terms for t in terms)
             keyword_scores, keyword_std = self._standardised_scores(keyword_vector)
-            if keyword_scores.any():
+            if keyword_scores[0] != 0 or keyword_scores.any():
                 # On the scale of topic affinities: "about it" from the same z-score a
                 # keyword-only topic uses.
-                keyword_relevance = keyword_scores - PROTOTYPE_THRESHOLD
-                relevance = np.maximum(relevance, keyword_relevance)
-        if np.isneginf(relevance).all():
+                keyword_relevance = np.subtract(
+                    keyword_scores, PROTOTYPE_THRESHOLD, out=keyword_scores
+                )
+                relevance = (
+                    keyword_relevance
+                    if relevance is None
+                    else np.maximum(relevance, keyword_relevance)
+                )
+        if relevance is None:
             relevance = np.zeros(n, dtype=np.float32)
         liked_vector = self._feedback_vector(profile.liked)
         liked_scores = None
@@ -497,7 +574,7 @@ class Index:
     ) -> list[Recommendation]:
         """The top ``k`` documents for ``profile``: relevance blended with freshness, mutes
         applied, no wall of one source or one story, and one labelled exploration pick."""
-        return list(self.rank(profile, k, now, exclude, half_life_hours))
+        return self.rank(profile, k, now, exclude, half_life_hours)[:k]
 
     def rank(
         self,
@@ -516,13 +593,15 @@ class Index:
         scoring = self.score(profile)
         fresh = self.freshness(now, half_life_hours)
         allowed = self.allowed(profile, exclude)
-        score = np.minimum(scoring.relevance, RELEVANCE_CAP) + FRESHNESS_WEIGHT * fresh
+        # One buffer, written in place: min(relevance, cap) + weight x freshness (+ the
+        # region's boost), -inf where a hard filter says no.
+        score = np.minimum(scoring.relevance, np.float32(RELEVANCE_CAP))
+        np.add(score, fresh if FRESHNESS_WEIGHT == 1.0 else FRESHNESS_WEIGHT * fresh, out=score)
         if scoring.local is not None:
-            score = score + REGION_BOOST * scoring.local
-        score = np.where(allowed, score, -np.inf)
-        pool = min(len(score), max(k * 4, 40))
-        candidates = np.argpartition(-score, pool - 1)[:pool]
-        candidates = candidates[np.argsort(-score[candidates], kind="stable")]
+            np.add(score, REGION_BOOST * scoring.local, out=score)
+        if not allowed.all():
+            np.copyto(score, np.float32(-np.inf), where=~allowed)
+        candidates = _top(score, max(k * 4, 40))
         candidates = candidates[np.isfinite(score[candidates])]
         picks = self._diversified(candidates, k)
         exploring = profile.explore and bool(profile.topics) and k >= EXPLORATION_POSITION + 1
@@ -545,18 +624,25 @@ class Index:
             yield exploration
             yield from rest
 
-        def recommendation(i: int) -> Recommendation:
-            exploring_pick = i == chosen[0]
-            return Recommendation(
-                doc_id=self.doc_ids[i],
-                score=float(fresh[i]) if exploring_pick else float(score[i]),
-                reasons=explainer.reasons(i, float(fresh[i]), exploring_pick),
-            )
+        def recommendations(rows: Sequence[int]) -> list[Recommendation]:
+            exploration = [i == chosen[0] for i in rows]
+            freshness = fresh.take(rows).tolist()
+            reasons = explainer.explain(rows, freshness, exploration)
+            return [
+                Recommendation(
+                    doc_id=self.doc_ids[i],
+                    score=f if e else s,
+                    reasons=r,
+                )
+                for i, f, s, e, r in zip(
+                    rows, freshness, score.take(rows).tolist(), exploration, reasons, strict=True
+                )
+            ]
 
-        return Ranked(order=order(), doc_ids=self.doc_ids, explain=recommendation)
+        return Ranked(order=order(), doc_ids=self.doc_ids, explain=recommendations)
 
-    def _unranked(self, i: int) -> Recommendation:  # an empty ranking explains nothing
-        raise IndexError(i)
+    def _unranked(self, rows: Sequence[int]) -> list[Recommendation]:
+        raise IndexError(rows)  # an empty ranking explains nothing
 
     def _in_region(self, region: str | None) -> np.ndarray | None:
         """1.0 for documents about ``region``, else 0.0; None when nothing matches."""
@@ -573,41 +659,42 @@ class Index:
         """The picks of :meth:`_diversify`, in order, each worked out when it is read.
 
         Similarities are computed a block of candidates at a time (blocks doubling in
-        size), against the picks made so far and within the block: a reader of the first
-        page pays for the first few blocks only, and no pass pays for pairs it never
-        compares."""
+        size), against the picks made so far
+        and within the block, in one sparse product per block: a reader of the first page
+        pays for the first block only, and no pass pays for pairs it never compares."""
         picks: list[int] = []
+        pick_sources: list[int] = []
         deferred: list[int] = []
         per_source: dict[int, int] = {}
         source_cap = max(2, math.ceil(k / 2))
-        picked: sp.csr_matrix | None = None  # the picks' rows, in order
-        start, size = 0, 32
+        start, size = 0, DIVERSITY_BLOCK
         while start < len(candidates) and len(picks) < k:
             block = candidates[start : start + size]
-            vectors = self.matrix[block]
-            earlier = (vectors @ picked.T).toarray() if picked is not None else None
-            within = (vectors @ vectors.T).toarray()
-            taken: list[int] = []  # positions in the block of its picks
+            width = len(block)
+            # The block's rows against themselves and the picks so far (each similarity is
+            # the candidate's row times the other's, summed in the candidate's term order,
+            # whatever else the product holds).
+            rows = self.matrix[np.concatenate([block, np.asarray(picks, dtype=block.dtype)])]
+            duplicate = (rows[:width] @ rows.T).toarray() > NEAR_DUPLICATE
+            # Candidates too like a pick: an earlier one, then each pick of this block.
+            blocked = duplicate[:, width:].any(axis=1)
+            sources = self.sources[block].tolist()
             for j, candidate in enumerate(block.tolist()):
                 if len(picks) >= k:
                     break
-                if earlier is not None and earlier[j].max() > NEAR_DUPLICATE:
+                if blocked[j]:
                     continue
-                if taken and within[j, taken].max() > NEAR_DUPLICATE:
-                    continue
-                source = int(self.sources[candidate])
-                run = len(picks) >= 2 and all(int(self.sources[p]) == source for p in picks[-2:])
+                source = sources[j]
+                run = len(pick_sources) >= 2 and pick_sources[-1] == pick_sources[-2] == source
                 if source >= 0 and (run or per_source.get(source, 0) >= source_cap):
                     deferred.append(candidate)
                     continue
                 picks.append(candidate)
-                taken.append(j)
+                pick_sources.append(source)
+                blocked |= duplicate[:, j]
                 per_source[source] = per_source.get(source, 0) + 1
                 yield candidate
-            if taken:
-                rows = vectors[taken]
-                picked = rows if picked is None else sp.vstack([picked, rows]).tocsr()
-            start += len(block)
+            start += width
             size *= 2
         yield from deferred[: max(0, k - len(picks))]
 

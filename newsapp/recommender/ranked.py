@@ -24,13 +24,13 @@ class Ranked(Sequence[Recommendation]):
         *,
         order: Iterator[int],
         doc_ids: Sequence[DocId],
-        explain: Callable[[int], Recommendation],
+        explain: Callable[[Sequence[int]], list[Recommendation]],
     ) -> None:
         self._order = order  # rows of the index, best first, computed as read
         self._rows: list[int] = []
         self._complete = False
         self._index_ids = doc_ids
-        self._explain = explain
+        self._explain = explain  # rows -> their recommendations, explained together
         self._explained: dict[int, Recommendation] = {}
 
     def _fill(self, n: int | None) -> None:
@@ -59,9 +59,17 @@ class Ranked(Sequence[Recommendation]):
     def _recommendation(self, j: int) -> Recommendation:
         found = self._explained.get(j)
         if found is None:
-            found = self._explain(self._rows[j])
+            found = self._explain([self._rows[j]])[0]
             self._explained[j] = found
         return found
+
+    def _recommendations(self, positions: range) -> list[Recommendation]:
+        """The recommendations at these positions, those not yet explained in one go."""
+        missing = [j for j in positions if j not in self._explained]
+        if missing:
+            found = self._explain([self._rows[j] for j in missing])
+            self._explained.update(zip(missing, found, strict=True))
+        return [self._explained[j] for j in positions]
 
     @overload
     def __getitem__(self, item: int) -> Recommendation: ...
@@ -75,7 +83,7 @@ class Ranked(Sequence[Recommendation]):
                 self._fill(None)
             else:
                 self._fill(item.stop)
-            return [self._recommendation(j) for j in range(len(self._rows))[item]]
+            return self._recommendations(range(len(self._rows))[item])
         if item < 0:
             self._fill(None)
         else:
