@@ -99,18 +99,21 @@ def _kept_terms(index: Index, columns, values, window: list[int], keep: int) -> 
     return chosen
 
 
-def _ties(columns: np.ndarray, values: np.ndarray, weights: np.ndarray) -> list[list[int]]:
-    """Groups of an article's terms that add exactly the same for every reader (the same
-    TF-IDF here and the same weight in every topic), as places in the article's sorted
-    list, in the order the index's row holds them: the explainer's stable sort shows the
-    first of a tie, so the browser must know which that is."""
-    place_of = np.empty(len(columns), dtype=np.int64)
-    place_of[np.argsort(columns, kind="stable")] = np.arange(len(columns))
+def _ties(quantised: np.ndarray, exact: np.ndarray, row_place: np.ndarray) -> list[list[int]]:
+    """Groups of an article's terms the browser cannot tell apart (the same quantised TF-IDF
+    and the same quantised share of every topic of the window), as places in the pack's
+    list, in the order the explainer would show them: by what they exactly add to the
+    article's likeliest topic, then as the index's row holds them (its stable sort shows
+    the first of a tie). Only the groups whose order is not already the pack's."""
     groups: dict[bytes, list[int]] = {}
-    for row_place in range(len(columns)):  # in the row's order
-        key = values[row_place].tobytes() + weights[row_place].tobytes()
-        groups.setdefault(key, []).append(int(place_of[row_place]))
-    return [places for places in groups.values() if len(places) > 1 and places != sorted(places)]
+    for place in range(len(quantised)):
+        groups.setdefault(quantised[place].tobytes(), []).append(place)
+    ties = []
+    for places in groups.values():
+        ranked = sorted(places, key=lambda p: (-float(exact[p]), int(row_place[p])))
+        if ranked != places:
+            ties.append(ranked)
+    return ties
 
 
 def pack_arrays(index: Index, positions: Sequence[int], *, term_budget: int = TERM_BUDGET):
@@ -155,13 +158,17 @@ def pack_arrays(index: Index, positions: Sequence[int], *, term_budget: int = TE
         counts.append(len(mapped))
         # Ascending places, sent as differences (small numbers compress well).
         terms_out.extend(np.diff(mapped, prepend=0).tolist())
-        values_out.extend(np.maximum(1, np.rint(values[order] * TFIDF_SCALE)).astype(int).tolist())
-        # What each kept term adds to each topic of the window, term by term, topic by topic.
+        tfidf = np.maximum(1, np.rint(values[order] * TFIDF_SCALE)).astype(np.int64)
+        values_out.extend(tfidf.tolist())
+        # What each kept term adds to each topic of the window, topic by topic.
         explain_topics.append(window)
         added = values[order][:, None] * weights[order]
-        explain_out.extend(np.rint(added.T * explain_scale).astype(int).ravel().tolist())
-        all_weights = index.term_weights[columns]
-        ties_out.extend([d, *group] for group in _ties(columns, values, all_weights))
+        quantised = np.rint(added * explain_scale).astype(np.int64)
+        explain_out.extend(quantised.T.ravel().tolist())
+        best = int(np.argmax(affinity[window, d])) if window else None
+        exact = added[:, best] if best is not None else values[order]
+        key = np.column_stack([tfidf, quantised])
+        ties_out.extend([d, *group] for group in _ties(key, exact, order))
 
     # Near-duplicates among the pack's articles, from their whole TF-IDF rows (as the
     # diversity pass compares them).
