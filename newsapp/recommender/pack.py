@@ -151,7 +151,12 @@ def pack_arrays(index: Index, positions: Sequence[int], *, term_budget: int = TE
     )
     explain_scale = EXPLAIN_LEVELS / (largest or 1.0)
 
-    counts, terms_out, values_out, explain_topics, explain_out, ties_out = [], [], [], [], [], []
+    counts: list[int] = []
+    terms_out: list[int] = []
+    values_out: list[int] = []
+    explain_topics: list[list[int]] = []
+    explain_out: list[int] = []
+    ties_out: list[list[int]] = []
     for d, (columns, values, window, weights) in enumerate(kept):
         order = np.argsort(columns, kind="stable")
         mapped = local[columns[order]]

@@ -175,9 +175,17 @@ def test_browser_ranks_as_the_server_does(web, site, demo, capsys):
                 term_contributions(index, profile, ours[0].doc_id),
             )
         if first and not exactly and len(tie_diffs) < 4:
-            tie_diffs.append((ours[0].reasons.terms, theirs[0]["reasons"]["terms"], {
-                k: v for k, v in term_contributions(index, profile, ours[0].doc_id).items()
-                if k in set(ours[0].reasons.terms) | set(theirs[0]["reasons"]["terms"])}))
+            tie_diffs.append(
+                (
+                    ours[0].reasons.terms,
+                    theirs[0]["reasons"]["terms"],
+                    {
+                        k: v
+                        for k, v in term_contributions(index, profile, ours[0].doc_id).items()
+                        if k in set(ours[0].reasons.terms) | set(theirs[0]["reasons"]["terms"])
+                    },
+                )
+            )
         same_first_exactly += exactly
         same_first += first
         if not first and len(reason_diffs) < 3:
