@@ -44,31 +44,76 @@ from newsapp.recommender.index import (
 )
 from newsapp.recommender.learning import LOGIT_LIMIT, PROTOTYPE_THRESHOLD
 
-SCHEMA = "newsapp.private-pack/1"
+SCHEMA = "newsapp.private-pack/2"
 # How many of the newest articles a pack holds: a reader's first page is almost always
 # from the last few days (freshness halves every 72 hours and relevance is capped), and a
 # newsroom of 100k articles publishes a few hundred a day, so 2,000 covers about a week
 # while the compressed pack stays under 300 KB.
 PACK_ARTICLES = 2000
-# Terms kept over all the pack's articles (each article keeps at least MIN_TERMS).
-TERM_BUDGET = 60_000
-MIN_TERMS = 24
-# Quantisation: affinities in 1/AFFINITY_SCALE of log-odds, TF-IDF in 1/TFIDF_SCALE.
+# Terms kept: every term of every article in a pack of up to ALL_TERMS articles (the
+# browser's scores are then the server's); past it, an article keeps its TERM_BUDGET / n
+# heaviest (at least MIN_TERMS), and the terms "Why this?" may name for it.
+ALL_TERMS = 500
+TERM_BUDGET = 16_000
+MIN_TERMS = 4
+# Quantisation: affinities in 1/AFFINITY_SCALE of log-odds down to AFFINITY_FLOOR (odds of
+# 1 in 3,000: no page is made of them), in 1/AFFINITY_COARSE below; TF-IDF in 1/TFIDF_SCALE.
 AFFINITY_SCALE = 1000
+AFFINITY_FLOOR = -8.0
+AFFINITY_COARSE = 1
 TFIDF_SCALE = 10000
-# "Why this?": for an article's likeliest topics (and any it is about), the terms that
-# add most to that topic's score (SHOWN_TERMS and a margin, so a mix of topics still finds
-# its five), in EXPLAIN_LEVELS steps of the pack's largest.
-EXPLAIN_TOPICS = 3
-EXPLAIN_TERMS = 10
-EXPLAIN_HEAVIEST = 5
+IDF_SCALE = 10000
+# "Why this?": what every kept term adds to each topic whose share of a reader's odds can
+# matter (its window: within EXPLAIN_WINDOW of its likeliest), in EXPLAIN_LEVELS steps of
+# the largest; past ALL_TERMS, each keeps the EXPLAIN_TERMS that add most to each topic of
+# its window (SHOWN_TERMS and a margin, so a mix of topics still finds its five).
+EXPLAIN_TERMS = 8
 EXPLAIN_WINDOW = 6.0
 EXPLAIN_LEVELS = 100_000
 
 
 def _stem_code(word: str, stem: str) -> int | str:
-    """The stem as the length of the word's prefix it is, or itself when it is not one."""
-    return len(stem) if word.startswith(stem) else stem
+    """The stem as how many letters it leaves off the word, or itself when not a prefix."""
+    return len(word) - len(stem) if word.startswith(stem) else stem
+
+
+def _affinity_code(value: float) -> int:
+    """An affinity in 1/AFFINITY_SCALE of log-odds, in coarser steps under the floor."""
+    if value >= AFFINITY_FLOOR:
+        return round(value * AFFINITY_SCALE)
+    step = AFFINITY_SCALE // AFFINITY_COARSE
+    return round(value * AFFINITY_COARSE) * step
+
+
+def _kept_terms(index: Index, columns, values, window: list[int], keep: int) -> np.ndarray:
+    """Which of an article's terms the pack keeps: its ``keep`` heaviest (ties by column),
+    and the ones that add most to the topics of its window."""
+    if len(columns) <= keep:
+        return np.ones(len(columns), dtype=bool)
+    chosen = np.zeros(len(columns), dtype=bool)
+    chosen[np.lexsort((columns, -values))[:keep]] = True
+    for t in window:
+        contribution = values * index.term_weights[columns, t]
+        best = np.argsort(-contribution, kind="stable")[:EXPLAIN_TERMS]
+        chosen[best[contribution[best] > 0]] = True
+    return chosen
+
+
+def _ties(quantised: np.ndarray, exact: np.ndarray, row_place: np.ndarray) -> list[list[int]]:
+    """Groups of an article's terms the browser cannot tell apart (the same quantised TF-IDF
+    and the same quantised share of every topic of the window), as places in the pack's
+    list, in the order the explainer would show them: by what they exactly add to the
+    article's likeliest topic, then as the index's row holds them (its stable sort shows
+    the first of a tie). Only the groups whose order is not already the pack's."""
+    groups: dict[bytes, list[int]] = {}
+    for place in range(len(quantised)):
+        groups.setdefault(quantised[place].tobytes(), []).append(place)
+    ties = []
+    for places in groups.values():
+        ranked = sorted(places, key=lambda p: (-float(exact[p]), int(row_place[p])))
+        if ranked != places:
+            ties.append(ranked)
+    return ties
 
 
 def pack_arrays(index: Index, positions: Sequence[int], *, term_budget: int = TERM_BUDGET):
@@ -78,84 +123,57 @@ def pack_arrays(index: Index, positions: Sequence[int], *, term_budget: int = TE
     rows = np.asarray(list(positions), dtype=np.int64)
     n = len(rows)
     matrix = index.matrix[rows] if n else index.matrix[:0]
-    keep = max(MIN_TERMS, term_budget // max(n, 1))
+    keep = max(MIN_TERMS, term_budget // n) if n > ALL_TERMS else len(index.terms)
     affinity = index.affinity[:, rows] if len(index.topics) else np.zeros((0, n))
 
-    kept_columns: list[np.ndarray] = []
-    kept_values: list[np.ndarray] = []
-    explain: list[list[tuple[int, np.ndarray, np.ndarray]]] = []
+    kept: list[tuple[np.ndarray, np.ndarray, list[int], np.ndarray]] = []
     for j in range(n):
         start, end = matrix.indptr[j], matrix.indptr[j + 1]
-        columns = matrix.indices[start:end]
-        values = matrix.data[start:end]
+        columns, values = matrix.indices[start:end], matrix.data[start:end]
         scores = affinity[:, j]
-        # The terms "Why this?" can name for it: those that add most to its likeliest
-        # topics (and any it is about), and what each adds to every topic whose share of
-        # a reader's odds can matter (within EXPLAIN_WINDOW of its likeliest), so a reader
-        # following several gets the same mix as on the server.
-        likeliest = set(np.argsort(-scores, kind="stable")[:EXPLAIN_TOPICS].tolist())
-        likeliest |= set(np.flatnonzero(scores >= 0).tolist())
-        candidates: list[int] = []
-        for t in sorted(likeliest):
-            contribution = values * index.term_weights[columns, t]
-            best = np.argsort(-contribution, kind="stable")[:EXPLAIN_TERMS]
-            candidates.extend(int(b) for b in best[contribution[best] > 0])
-        # and its heaviest words, which "more like this" lifts most.
-        candidates.extend(int(b) for b in np.argsort(-values, kind="stable")[:EXPLAIN_HEAVIEST])
-        places = np.asarray(sorted(set(candidates)), dtype=np.int64)
         window: list[int] = (
             np.flatnonzero(scores >= scores.max() - EXPLAIN_WINDOW).tolist() if len(scores) else []
         )
-        entries = (
-            [
-                (int(t), columns[places], values[places] * index.term_weights[columns[places], t])
-                for t in window
-            ]
-            if len(places)
-            else []
-        )
-        explain.append(entries)
-        chosen = np.ones(len(columns), dtype=bool)
-        if len(columns) > keep:
-            # The heaviest terms (ties by column), and every term "Why this?" may show.
-            chosen[:] = False
-            chosen[np.lexsort((columns, -values))[:keep]] = True
-            chosen |= np.isin(columns, [c for _, cs, _ in entries for c in cs.tolist()])
-        kept_columns.append(columns[chosen])
-        kept_values.append(values[chosen])
+        chosen = _kept_terms(index, columns, values, window, keep)
+        # The index's row order (its ties), kept: the sort into the pack's order comes later.
+        columns, values = columns[chosen], values[chosen]
+        weights = index.term_weights[columns][:, window] if window else np.zeros((len(columns), 0))
+        kept.append((columns, values, window, weights))
 
-    # The pack's vocabulary: every kept term, in alphabetical order (which compresses
-    # best), numbered afresh.
-    used: set[int] = set()
-    for columns in kept_columns:
-        used.update(columns.tolist())
-    vocabulary = sorted(used, key=lambda c: index.terms[c])
-    local = {column: i for i, column in enumerate(vocabulary)}
+    # The pack's vocabulary: every kept term, in the index's (alphabetical) column order,
+    # numbered afresh: an article's terms in ascending order are then the row's sorted.
+    vocabulary = sorted({c for columns, _, _, _ in kept for c in columns.tolist()})
+    local = np.full(len(index.terms), -1, dtype=np.int64)
+    local[vocabulary] = np.arange(len(vocabulary))
     idf = np.asarray(index.vectorizer.idf_, dtype=np.float32)
     largest = max(
-        (float(np.abs(v).max()) for entries in explain for _, _, v in entries if len(v)),
-        default=1.0,
+        (float(np.abs(v[:, None] * w).max()) for _, v, _, w in kept if w.size), default=1.0
     )
-    explain_scale = EXPLAIN_LEVELS / largest
+    explain_scale = EXPLAIN_LEVELS / (largest or 1.0)
 
-    terms_out, values_out, explain_out = [], [], []
-    for columns, values, entries in zip(kept_columns, kept_values, explain, strict=True):
-        mapped = np.asarray([local[c] for c in columns.tolist()], dtype=np.int64)
-        order = np.argsort(mapped, kind="stable")
-        mapped, quantised = mapped[order], values[order]
-        # Ascending positions, sent as differences (small numbers compress well).
-        terms_out.append(np.diff(mapped, prepend=0).tolist())
-        values_out.append(np.maximum(1, np.rint(quantised * TFIDF_SCALE)).astype(int).tolist())
-        # "Why this?" names terms by their place in the article's own list.
-        place = {int(c): i for i, c in enumerate(columns[order].tolist())}
-        # [[places of the candidate terms in the article's list], [topic, what each adds]...]
-        candidates = entries[0][1].tolist() if entries else []
-        explain_out.append(
-            [[place[int(c)] for c in candidates]]
-            + [[t, *np.rint(v * explain_scale).astype(int).tolist()] for t, _, v in entries]
-            if entries
-            else []
-        )
+    counts: list[int] = []
+    terms_out: list[int] = []
+    values_out: list[int] = []
+    explain_topics: list[list[int]] = []
+    explain_out: list[int] = []
+    ties_out: list[list[int]] = []
+    for d, (columns, values, window, weights) in enumerate(kept):
+        order = np.argsort(columns, kind="stable")
+        mapped = local[columns[order]]
+        counts.append(len(mapped))
+        # Ascending places, sent as differences (small numbers compress well).
+        terms_out.extend(np.diff(mapped, prepend=0).tolist())
+        tfidf = np.maximum(1, np.rint(values[order] * TFIDF_SCALE)).astype(np.int64)
+        values_out.extend(tfidf.tolist())
+        # What each kept term adds to each topic of the window, topic by topic.
+        explain_topics.append(window)
+        added = values[order][:, None] * weights[order]
+        quantised = np.rint(added * explain_scale).astype(np.int64)
+        explain_out.extend(quantised.T.ravel().tolist())
+        best = int(np.argmax(affinity[window, d])) if window else None
+        exact = added[:, best] if best is not None else values[order]
+        key = np.column_stack([tfidf, quantised])
+        ties_out.extend([d, *group] for group in _ties(key, exact, order))
 
     # Near-duplicates among the pack's articles, from their whole TF-IDF rows (as the
     # diversity pass compares them).
@@ -174,6 +192,7 @@ def pack_arrays(index: Index, positions: Sequence[int], *, term_budget: int = TE
     region_local = {r: i for i, r in enumerate(region_names)}
     tag_rows = index.tags.tocsr()
     published = index.published[rows] if n else np.zeros(0)
+    clipped = np.clip(affinity, -LOGIT_LIMIT, LOGIT_LIMIT)
     arrays = {
         "topics": list(index.topics),
         "sources": [index.source_names[s] for s in used_sources],
@@ -181,9 +200,12 @@ def pack_arrays(index: Index, positions: Sequence[int], *, term_budget: int = TE
         "stop_words": sorted(ENGLISH_STOP_WORDS),
         "vocabulary": [str(index.terms[c]) for c in vocabulary],
         "stems": [_stem_code(str(index.terms[c]), index.term_stems[c]) for c in vocabulary],
-        "idf": [round(float(idf[c]), 5) for c in vocabulary],
+        "idf": np.rint(idf[vocabulary] * IDF_SCALE).astype(int).tolist(),
         "source": [source_local.get(s, -1) for s in sources],
-        "published": [None if math.isnan(p) else int(p) for p in published.tolist()],
+        "published": np.diff([0] + [0 if math.isnan(p) else int(p) for p in published.tolist()])
+        .astype(int)
+        .tolist(),
+        "undated": [d for d, p in enumerate(published.tolist()) if math.isnan(p)],
         "region": [region_local.get(r, -1) if r else -1 for r in regions],
         "tags": [
             sorted(tag_rows.indices[tag_rows.indptr[r] : tag_rows.indptr[r + 1]].tolist())
@@ -191,13 +213,15 @@ def pack_arrays(index: Index, positions: Sequence[int], *, term_budget: int = TE
         ],
         "about": index.about[rows].tolist() if n else [],
         "predicted": index.predicted[rows].tolist() if n else [],
-        "affinity": np.rint(np.clip(affinity, -LOGIT_LIMIT, LOGIT_LIMIT) * AFFINITY_SCALE)
-        .astype(int)
-        .T.tolist(),
+        # Article by article, topic by topic.
+        "affinity": [_affinity_code(float(a)) for a in clipped.T.ravel().tolist()],
+        "counts": counts,
         "terms": terms_out,
         "tfidf": values_out,
+        "explain_topics": explain_topics,
         "explain": explain_out,
         "explain_scale": explain_scale,
+        "ties": ties_out,
         "near": near,
     }
     return arrays, [index.doc_ids[int(r)] for r in rows]
@@ -230,6 +254,7 @@ def constants(*, half_life_hours: float, depth: int, page_size: int) -> dict[str
         "liked_compared": LIKED_COMPARED,
         "affinity_scale": AFFINITY_SCALE,
         "tfidf_scale": TFIDF_SCALE,
+        "idf_scale": IDF_SCALE,
         "half_life_hours": half_life_hours,
         "depth": depth,
         "page_size": page_size,

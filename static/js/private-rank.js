@@ -13,43 +13,74 @@
     var n = raw.ids.length;
     var s = raw.settings;
     var vocabulary = raw.vocabulary;
+    var topicCount = raw.topics.length;
     var termIndex = new Map();
     var wordsOfStem = new Map();
+    // A stem is sent as how many letters it leaves off its word (or whole when it is not
+    // a prefix of it).
     var stems = raw.stems.map(function (code, i) {
-      return typeof code === "number" ? vocabulary[i].slice(0, code) : code;
+      return typeof code === "number" ? vocabulary[i].slice(0, vocabulary[i].length - code) : code;
     });
     vocabulary.forEach(function (word, i) {
       termIndex.set(word, i);
       if (!wordsOfStem.has(stems[i])) { wordsOfStem.set(stems[i], []); }
       wordsOfStem.get(stems[i]).push(i);
     });
-    var terms = [], tfidf = [], postings = vocabulary.map(function () { return []; });
+    var idf = raw.idf.map(function (v) { return v / s.idf_scale; });
+    // Per article: its kept terms in ascending order (sent as differences), their TF-IDF,
+    // what each adds to the topics of its window ("Why this?"), and the order the index's
+    // row holds them in, for ties (the identity unless ``ties`` says otherwise).
+    var terms = [], tfidf = [], explain = [], order = [];
+    var postings = vocabulary.map(function () { return []; });
+    var at = 0, spent = 0;
     for (var d = 0; d < n; d++) {
-      var columns = [], values = [], at = 0;
-      raw.terms[d].forEach(function (step, j) {
-        at += step;
-        columns.push(at);
-        var value = raw.tfidf[d][j] / s.tfidf_scale;
+      var count = raw.counts[d], columns = [], values = [], term = 0;
+      for (var j = 0; j < count; j++, at++) {
+        term += raw.terms[at];
+        var value = raw.tfidf[at] / s.tfidf_scale;
+        columns.push(term);
         values.push(value);
-        postings[at].push([d, value]);
-      });
+        postings[term].push([d, value]);
+      }
       terms.push(columns);
       tfidf.push(values);
+      var byTopic = new Map();
+      raw.explain_topics[d].forEach(function (t) {
+        byTopic.set(t, raw.explain.slice(spent, spent + count));
+        spent += count;
+      });
+      explain.push(byTopic);
+      order.push(null);
     }
-    var topicPosition = new Map(raw.topics.map(function (slug, t) { return [slug, t]; }));
-    var sourcePosition = new Map(raw.sources.map(function (slug, i) { return [slug, i]; }));
+    raw.ties.forEach(function (group) {
+      var d = group[0], places = group.slice(1);
+      if (!order[d]) { order[d] = terms[d].map(function (_, j) { return j; }); }
+      var ranks = places.slice().sort(function (a, b) { return a - b; });
+      places.forEach(function (place, i) { order[d][place] = ranks[i]; });
+    });
+    var affinity = raw.affinity.map(function (v) { return v / s.affinity_scale; });
     var odds = raw.topics.map(function (_, t) {
       var row = new Float64Array(n);
       for (var d = 0; d < n; d++) {
-        var a = raw.affinity[d][t] / s.affinity_scale;
+        var a = affinity[d * topicCount + t];
         row[d] = f32(Math.exp(Math.max(-s.logit_limit, Math.min(s.logit_limit, a))));
       }
       return row;
     });
+    var undated = new Set(raw.undated);
+    var published = [], time = 0;
+    raw.published.forEach(function (step, d) {
+      time += step;
+      published.push(undated.has(d) ? null : time);
+    });
+    var topicPosition = new Map(raw.topics.map(function (slug, t) { return [slug, t]; }));
+    var sourcePosition = new Map(raw.sources.map(function (slug, i) { return [slug, i]; }));
     var position = new Map(raw.ids.map(function (id, d) { return [id, d]; }));
     return {
       raw: raw, n: n, settings: s, vocabulary: vocabulary, termIndex: termIndex, stems: stems,
-      wordsOfStem: wordsOfStem, terms: terms, tfidf: tfidf, postings: postings, odds: odds,
+      wordsOfStem: wordsOfStem, idf: idf, terms: terms, tfidf: tfidf, explain: explain,
+      order: order, postings: postings, odds: odds, published: published,
+      affinity: function (d, t) { return affinity[d * topicCount + t]; },
       topicPosition: topicPosition, sourcePosition: sourcePosition, position: position,
       stopWords: new Set(raw.stop_words),
       near: raw.near.map(function (list) { return new Set(list); })
@@ -124,7 +155,7 @@
     var counts = new Map();
     columns.forEach(function (t) { counts.set(t, (counts.get(t) || 0) + 1); });
     var vector = new Map();
-    counts.forEach(function (tf, t) { vector.set(t, (1 + Math.log(tf)) * pack.raw.idf[t]); });
+    counts.forEach(function (tf, t) { vector.set(t, (1 + Math.log(tf)) * pack.idf[t]); });
     return normalise(vector);
   }
 
@@ -238,7 +269,7 @@
   // -- ranking (Index.rank) -----------------------------------------------------------
   function freshness(pack, now, halfLife) {
     var minute = Math.floor(now / 1000 / 60) * 60;
-    return pack.raw.published.map(function (p) {
+    return pack.published.map(function (p) {
       if (p === null) { return 0; }
       return f32(Math.pow(2, -f32(Math.max(0, minute - p) / (3600 * Math.max(halfLife, 1e-6)))));
     });
@@ -349,7 +380,7 @@
     if (exploration) {
       return { topics: [], terms: [], keywords: [], freshness: round3(fresh), exploration: true, liked: [], local: false, topic_certainty: [] };
     }
-    var affinity = parts.rows.map(function (t) { return raw.affinity[d][t] / s.affinity_scale; });
+    var affinity = parts.rows.map(function (t) { return pack.affinity(d, t); });
     var weighted = affinity.map(function (a, j) { return a + parts.shifts[j]; });
     var odds = weighted.map(function (w) { return Math.exp(Math.min(w, s.logit_cap)); });
     var about = weighted.map(function (_, j) { return j; }).filter(function (j) { return weighted[j] > 0; })
@@ -359,30 +390,31 @@
     var topics = about.map(function (j) { return [slugs[j], round3(odds[j] / total)]; });
     var certainty = about.map(function (j) { return [slugs[j], round3(1 / (1 + Math.exp(-affinity[j])))]; });
 
-    var contribution = new Map();
-    function add(t, v) { contribution.set(t, (contribution.get(t) || 0) + v); }
+    // What each kept term added (Explainer._term_weights), every term of the article.
     var columns = pack.terms[d], values = pack.tfidf[d];
+    var contribution = new Float64Array(columns.length);
     var topicRel = parts.topicRelevance, keywordRel = parts.keywordRelevance;
     if (topicRel && (!keywordRel || topicRel[d] >= keywordRel[d])) {
       var sum = odds.reduce(function (a, b) { return a + b; }, 0);
-      var share = new Map(parts.rows.map(function (t, j) { return [t, odds[j] / sum]; }));
-      var explain = raw.explain[d], places = explain[0] || [];
-      explain.slice(1).forEach(function (entry) {
-        if (!share.has(entry[0])) { return; }
-        places.forEach(function (place, j) { add(columns[place], share.get(entry[0]) * entry[j + 1] / raw.explain_scale); });
+      parts.rows.forEach(function (t, j) {
+        var added = pack.explain[d].get(t);
+        if (!added) { return; }
+        var share = odds[j] / sum;
+        for (var i = 0; i < columns.length; i++) { contribution[i] += share * added[i] / raw.explain_scale; }
       });
     } else if (keywordRel && parts.keywordQuery) {
-      columns.forEach(function (t, j) { if (parts.keywordQuery.has(t)) { add(t, values[j] * parts.keywordQuery.get(t)); } });
+      columns.forEach(function (t, j) { if (parts.keywordQuery.has(t)) { contribution[j] += values[j] * parts.keywordQuery.get(t); } });
     }
     if (parts.likedQuery && parts.likedScores && parts.likedScores[d] !== 0) {
-      columns.forEach(function (t, j) { if (parts.likedQuery.has(t)) { add(t, values[j] * parts.likedQuery.get(t)); } });
+      columns.forEach(function (t, j) { if (parts.likedQuery.has(t)) { contribution[j] += values[j] * parts.likedQuery.get(t); } });
     }
-    // Ties go to the term met first: the candidates come in the article's own order of
-    // terms (the server's tie-break), the rest after them.
-    var met = new Map(Array.from(contribution.keys()).map(function (t, i) { return [t, i]; }));
-    var terms = Array.from(contribution.keys()).filter(function (t) { return contribution.get(t) > 0; })
-      .sort(function (a, b) { return contribution.get(b) - contribution.get(a) || met.get(a) - met.get(b); })
-      .slice(0, s.shown_terms).map(function (t) { return pack.vocabulary[t]; });
+    // Ties go to the term the index's row holds first, as the explainer's stable sort does.
+    var order = pack.order[d];
+    var terms = columns.map(function (_, j) { return j; }).filter(function (j) { return contribution[j] > 0; })
+      .sort(function (a, b) {
+        return contribution[b] - contribution[a] || (order ? order[a] - order[b] : a - b);
+      })
+      .slice(0, s.shown_terms).map(function (j) { return pack.vocabulary[columns[j]]; });
     var present = new Set(columns);
     var keywords = parts.keywords.filter(function (k) { return k[1].some(function (t) { return present.has(t); }); })
       .map(function (k) { return k[0]; });

@@ -161,7 +161,7 @@
     var heading = element("h3", { "class": "card-title" });
     heading.appendChild(element("a", { href: "/articles/" + raw.slugs[d] + "/" }, raw.titles[d]));
     text.appendChild(heading);
-    var meta = [raw.source[d] >= 0 ? raw.source_names[raw.source[d]] : "", ago(raw.published[d])].filter(Boolean);
+    var meta = [raw.source[d] >= 0 ? raw.source_names[raw.source[d]] : "", ago(pack.published[d])].filter(Boolean);
     text.appendChild(element("p", { "class": "card-meta" }, meta.join(" · ")));
     var why = element("details", { "class": "why" });
     var summary = element("summary");

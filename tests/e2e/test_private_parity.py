@@ -6,7 +6,7 @@ taken from the articles' own words, mutes, "more / less like this", exploration 
 are ranked by the server's "For you" ranking (``Index.rank`` 200 deep, one card per story)
 and by private-rank.js in Chromium from the pack the page downloads. The figures are
 printed for the closing note; the bar is the issue's: the same top 20 in at least 95% of
-the profiles, and the same reasons for the first card.
+the profiles, and the same reasons for the first card, word for word, in at least 95%.
 """
 
 import random
@@ -159,6 +159,7 @@ def test_browser_ranks_as_the_server_does(web, site, demo, capsys):
     same_order = same_set = same_first = same_first_exactly = 0
     differences = []
     reason_diffs = []
+    tie_diffs = []
     for profile, theirs in zip(profiles, browser, strict=True):
         ours = server_feed(index, profile, now)
         ours_ids = [r.doc_id for r in ours]
@@ -172,6 +173,18 @@ def test_browser_ranks_as_the_server_does(web, site, demo, capsys):
                 ours[0].reasons,
                 theirs[0]["reasons"],
                 term_contributions(index, profile, ours[0].doc_id),
+            )
+        if first and not exactly and len(tie_diffs) < 4:
+            tie_diffs.append(
+                (
+                    ours[0].reasons.terms,
+                    theirs[0]["reasons"]["terms"],
+                    {
+                        k: v
+                        for k, v in term_contributions(index, profile, ours[0].doc_id).items()
+                        if k in set(ours[0].reasons.terms) | set(theirs[0]["reasons"]["terms"])
+                    },
+                )
             )
         same_first_exactly += exactly
         same_first += first
@@ -188,10 +201,14 @@ def test_browser_ranks_as_the_server_does(web, site, demo, capsys):
         )
         for profile, ours_ids, theirs_ids in differences:
             print(f"  differs: {profile}\n    server  {ours_ids}\n    browser {theirs_ids}")
+        for diff in tie_diffs:
+            print("  tie:", diff)
         for diff in reason_diffs:
             print("  reasons:", diff)
     assert same_order >= 0.95 * PROFILES
-    # Reasons: 189/200 at the last count; what is left are cards lifted by "more like
-    # this", whose words outside the pack's candidates the browser cannot weigh (see
-    # docs/private-mode.md). Held at 90% so that a regression shows.
-    assert same_first >= 0.90 * PROFILES
+    # Reasons, word for word: 198/200 at the last count (the pack breaks the browser's
+    # ties as the explainer's stable sort does). What is left: a card lifted by "more like
+    # this" whose followed topic is outside the article's window of topics (the pack holds
+    # what terms add to topics within 6 log-odds of its likeliest only).
+    assert same_first_exactly >= 0.95 * PROFILES
+    assert same_first >= 0.98 * PROFILES
