@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Min, Subquery, Value
+from django.db.models import Count, Field, Min, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -236,15 +236,17 @@ def _holdings(
         columns[f"n{i}"] = Subquery(rows.annotate(_n=Count("pk")).values("_n"))
         anchor = declaration.expiry_anchor
         if anchor:
-            field = declaration.model_class._meta.get_field(anchor)
+            field = cast(Field, declaration.model_class._meta.get_field(anchor))  # a date field
             columns[f"m{i}"] = Subquery(
                 rows.annotate(_m=Min(anchor)).values("_m"), output_field=field.__class__()
             )
     if not columns:
         return []
-    found = get_user_model()._default_manager.filter(pk=user.pk).values(**columns).first() or {}
+    found: dict[str, Any] = dict(
+        get_user_model()._default_manager.filter(pk=user.pk).values(**columns).first() or {}
+    )
     return [
-        (found.get(f"n{i}") or 0, declaration.expiry_after(found.get(f"m{i}")))
+        (int(found.get(f"n{i}") or 0), declaration.expiry_after(found.get(f"m{i}")))
         for i, declaration in enumerate(declarations)
     ]
 
