@@ -105,9 +105,12 @@ def term_contributions(index, profile: dict, doc_id) -> dict[str, float]:
     matrix = index.matrix
     columns = matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]]
     affinity = index.affinity[explainer.rows, i] if len(explainer.rows) else np.zeros(0)
-    odds = np.exp(np.minimum(affinity + explainer.shifts, LOGIT_CAP))
+    odds = np.exp(np.minimum(affinity + explainer.shifts, LOGIT_CAP))[None, :]
     values = matrix.data[matrix.indptr[i] : matrix.indptr[i + 1]]
-    added = values * explainer._term_weights(i, columns, odds)
+    weights = explainer._term_weights(
+        np.array([i]), columns, np.array([len(columns)]), np.array([0]), odds
+    )
+    added = values * weights
     return {str(index.terms[c]): float(v) for c, v in zip(columns, added, strict=True)}
 
 
