@@ -38,7 +38,7 @@ class RankedPage:
     object_list: list
     number: int
     has_next: bool
-    ranking: Ranked
+    ranking: Ranked | None = None
 
     class paginator:
         num_pages = None
@@ -71,6 +71,27 @@ def _ranked_page(request: HttpRequest, ranked: Ranked, per_page: int) -> RankedP
         number=number,
         has_next=ranked.has_more(number * per_page),
         ranking=ranked,
+    )
+
+
+def _newest_page(request: HttpRequest, articles, per_page: int) -> RankedPage:
+    """The requested page of a newest-first list ``LATEST_DEPTH`` deep, without counting
+    the list: one row more than the page tells whether another follows. (A bad number is
+    the first page; so is a page past the end, which no link leads to.)"""
+    try:
+        number = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        number = 1
+    number = min(number, -(-LATEST_DEPTH // per_page))
+    start = (number - 1) * per_page
+    rows = list(articles[start : min(start + per_page + 1, LATEST_DEPTH)])
+    if not rows and number > 1:
+        number, start = 1, 0
+        rows = list(articles[: per_page + 1])
+    return RankedPage(
+        object_list=rows[:per_page],
+        number=number,
+        has_next=len(rows) > per_page and start + per_page < LATEST_DEPTH,
     )
 
 
@@ -108,7 +129,8 @@ def _top_stories_page(request: HttpRequest, preferences: StatedPreferences, *, p
     return render(request, "newsapp/top_stories.html", context)
 
 
-# /latest/ pages through this many of the newest articles (no count of the whole archive).
+# /latest/, a topic's and an outlet's pages go this many of the newest articles deep (no
+# count of the whole archive: the archive is what search is for).
 LATEST_DEPTH = 1000
 
 
@@ -117,7 +139,7 @@ def latest(request: HttpRequest) -> HttpResponse:
     """Newest first, the same for everyone (mutes apply)."""
     preferences = selectors.preferences_for_user(user=request.user)
     articles = selectors.latest_articles(preferences=preferences).order_by("-published_at", "-id")
-    page = _page(request, articles[:LATEST_DEPTH], settings.FEED_PAGE_SIZE)
+    page = _newest_page(request, articles, settings.FEED_PAGE_SIZE)
     return render(request, "newsapp/latest.html", {"page": page, "preferences": preferences})
 
 
@@ -181,9 +203,11 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     articles = (
         Article.objects.none()
         if muted
-        else selectors.latest_articles(preferences=preferences).filter(topics=topic)
+        else selectors.latest_articles(preferences=preferences)
+        .filter(topics=topic)
+        .order_by("-published_at", "-id")
     )
-    page = _page(request, articles, settings.FEED_PAGE_SIZE)
+    page = _newest_page(request, articles, settings.FEED_PAGE_SIZE)
     context = {
         "topic": topic,
         "page": page,
@@ -203,9 +227,11 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     articles = (
         Article.objects.none()
         if muted
-        else selectors.latest_articles(preferences=preferences).filter(source=source)
+        else selectors.latest_articles(preferences=preferences)
+        .filter(source=source)
+        .order_by("-published_at", "-id")
     )
-    page = _page(request, articles, settings.FEED_PAGE_SIZE)
+    page = _newest_page(request, articles, settings.FEED_PAGE_SIZE)
     context = {"source": source, "page": page, "muted": muted, "preferences": preferences}
     return render(request, "newsapp/source_detail.html", context)
 

@@ -131,3 +131,20 @@ def test_the_shared_ranking_changes_as_soon_as_the_news_does(client, newsroom):
         ArticleFactory(title=f"Breaking ({source.name})", source=source, story=shared)
     now = titles(client.get("/top/"))
     assert now[0].startswith("Breaking") and now[1:] == first[: len(now) - 1]
+
+
+def test_newest_first_pages_go_on_without_counting_the_archive(client, monkeypatch):
+    from newsapp import views
+
+    monkeypatch.setattr(views, "LATEST_DEPTH", 50)
+    for n in range(60):
+        ArticleFactory(title=f"Item {n:02d}", published_at=NOW - timedelta(hours=n))
+    first = client.get("/latest/").content.decode()
+    pagination = first.split('class="pagination"')[1]
+    assert 'rel="next" href="?page=2"' in first and "Page 1 of" not in pagination
+    pages = [titles(client.get("/latest/", {"page": n})) for n in (1, 2, 3)]
+    assert [len(p) for p in pages] == [20, 20, 10]  # 50 deep, the last page shorter
+    assert pages[0][0] == "Item 00" and pages[2][-1] == "Item 49"
+    last = client.get("/latest/", {"page": 3}).content.decode()
+    assert 'rel="next"' not in last and 'rel="prev" href="?page=2"' in last
+    assert titles(client.get("/latest/", {"page": 99})) == pages[2]  # past the end: the last
