@@ -25,7 +25,6 @@ from newsapp.core.reversing import reverse_cached
 from newsapp.models import Article, LeadImage
 from newsapp.templatetags.news import ago
 
-
 _LAZY = ' loading="lazy"'
 
 
@@ -50,9 +49,16 @@ class PublicParts(NamedTuple):
     head: str  # from <article> to the coverage line
     tags: str  # the topic list
     tail: str  # the picture and </article>
+    # For the signed-in menu, escaped: the headline, the outlet's name, the forms' URLs.
+    title: str
+    source_name: str | None
+    feedback_url: str
+    save_url: str
+    mute_url: str | None
+    unmute_url: str | None
 
 
-def facts(article: Article, *, position, heading_level) -> CardFacts:
+def facts(article: Article, *, position, heading_level, environment: tuple) -> CardFacts:
     source = article.source
     outlets = getattr(article, "outlet_count", None)
     return CardFacts(
@@ -63,19 +69,25 @@ def facts(article: Article, *, position, heading_level) -> CardFacts:
         published_at=article.published_at,
         ago=ago(article.published_at),
         minutes=article.reading_minutes,
-        story=(article.story_id, outlets)
-        if isinstance(outlets, int) and outlets > 1
-        else None,
-        topics=tuple((t.slug, t.name) for t in article.topics.all()),
+        story=(article.story_id, outlets) if isinstance(outlets, int) and outlets > 1 else None,
+        topics=tuple((t.slug, t.name) for t in _topics(article)),
         picture=article.lead_image,
         # As the template's `heading_level|default:2` and `position > 2 or not position`.
         heading_level=str(heading_level or 2),
         lazy=not position or (isinstance(position, int) and position > 2),
-        environment=environment(),
+        environment=environment,
     )
 
 
+def _topics(article: Article):
+    # The list prefetched by ``for_cards``, read as is: making ``article.topics`` (a new
+    # related manager) and its ``all()`` costs more than the rest of the card's facts.
+    prefetched = getattr(article, "_prefetched_objects_cache", {}).get("topics")
+    return prefetched if prefetched is not None else article.topics.all()
+
+
 def environment() -> tuple:
+    """What URLs and dates are written under: the same for a whole page."""
     return (
         get_language(),
         timezone.get_current_timezone_name(),
@@ -96,7 +108,8 @@ def published_label(published_at: datetime, environment: tuple) -> str:
 def public_parts(card: CardFacts) -> PublicParts:
     pk = card.pk
     picture = card.picture
-    head = [f'<article class="card{" card-with-picture" if picture else ""}" id="article-{pk}" data-card']
+    css = "card card-with-picture" if picture else "card"
+    head = [f'<article class="{css}" id="article-{pk}" data-card']
     if card.source:
         head.append(f' data-source="{esc(card.source[0])}"')
     level = esc(card.heading_level)
@@ -133,7 +146,10 @@ def public_parts(card: CardFacts) -> PublicParts:
             f"{esc(name)}</a></li>"
             for slug, name in card.topics
         )
-        tags = f'\n          <ul class="tags" aria-label="Topics">\n            {links}\n          </ul>\n'
+        tags = (
+            f'\n          <ul class="tags" aria-label="Topics">\n            {links}\n'
+            "          </ul>\n"
+        )
     tail = "    </div>\n  </div>\n"
     if picture:
         tail += (
@@ -143,4 +159,19 @@ def public_parts(card: CardFacts) -> PublicParts:
             ' decoding="async">\n'
         )
     tail += "</article>"
-    return PublicParts(head="".join(head), tags=tags, tail=tail)
+    source_slug = card.source[0] if card.source else None
+    return PublicParts(
+        head="".join(head),
+        tags=tags,
+        tail=tail,
+        title=esc(card.title),
+        source_name=esc(card.source[1]) if card.source else None,
+        feedback_url=esc(reverse_cached("newsapp:article-feedback", slug=card.slug)),
+        save_url=esc(reverse_cached("newsapp:article-save", slug=card.slug)),
+        mute_url=esc(reverse_cached("newsapp:source-mute", slug=source_slug))
+        if source_slug
+        else None,
+        unmute_url=esc(reverse_cached("newsapp:source-unmute", slug=source_slug))
+        if source_slug
+        else None,
+    )

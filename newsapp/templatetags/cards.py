@@ -11,6 +11,8 @@ details), ``position`` (1-based place on the page: the first two pictures load a
 ``heading_level`` (2), ``snippet`` (search), ``remove_on_unsave`` (the saved page).
 """
 
+from typing import NamedTuple
+
 from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.html import conditional_escape as esc
@@ -19,11 +21,58 @@ from django.utils.safestring import SafeString
 from newsapp.core.reversing import reverse_cached
 from newsapp.models import Article
 from newsapp.selectors import FeedItem
-from newsapp.templatetags.card_public import facts, public_parts, published_label
+from newsapp.templatetags.card_public import (
+    PublicParts,
+    environment,
+    facts,
+    public_parts,
+    published_label,
+)
 
 register = template.Library()
 
 _CSRF = CsrfTokenNode()
+_PAGE = object()  # the render context's key for the page's ``_Page``
+
+
+class _Page(NamedTuple):
+    """What every card of one page shares: looked up once, not once per card (each is a
+    context-local or lazy read). Lives in the page's render context, so one request's."""
+
+    environment: tuple
+    signed_in: bool
+    here: str  # this page's address, escaped, for the forms' "next"
+    csrf: str  # the token's hidden input
+    liked: frozenset
+    disliked: frozenset
+    saved: frozenset
+
+
+def _page(context) -> _Page:
+    page = context.render_context.get(_PAGE)
+    if page is None:
+        user = context.get("user")
+        signed_in = user is not None and user.is_authenticated
+        request = context.get("request")
+        preferences = context.get("preferences")
+        page = context.render_context[_PAGE] = _Page(
+            environment=environment(),
+            signed_in=signed_in,
+            here=esc(request.get_full_path()) if signed_in and request is not None else "",
+            csrf=_CSRF.render(context) if signed_in else "",
+            liked=_ids(getattr(preferences, "liked", None)),
+            disliked=_ids(getattr(preferences, "disliked", None)),
+            saved=_ids(context.get("saved_ids")) if signed_in else frozenset(),
+        )
+    return page
+
+
+def _ids(ids) -> frozenset:
+    """``ids`` as a set, or none for what a template's ``pk in ids`` reads as false (a
+    missing list, a string)."""
+    if ids is None or isinstance(ids, str):
+        return frozenset()
+    return frozenset(ids)
 
 
 @register.simple_tag(takes_context=True)
@@ -37,19 +86,23 @@ def article_card(
     snippet: str | None = None,
     remove_on_unsave: bool = False,
 ) -> SafeString:
-    card = facts(article, position=position, heading_level=heading_level)
+    page = _page(context)
+    card = facts(
+        article, position=position, heading_level=heading_level, environment=page.environment
+    )
     parts = public_parts(card)
     html = [parts.head]
     if snippet:
         html.append(f'    <p class="card-snippet">{esc(snippet)}</p>\n')
     if item:
-        published = published_label(card.published_at, card.environment) if card.published_at else ""
+        published = (
+            published_label(card.published_at, card.environment) if card.published_at else ""
+        )
         html.append(_why(item, published))
     html.append('    <div class="card-foot">')
     html.append(parts.tags)
-    user = context.get("user")
-    if user is not None and user.is_authenticated:
-        html.append(_menu(context, article, remove_on_unsave=remove_on_unsave))
+    if page.signed_in:
+        html.append(_menu(page, parts, article, remove_on_unsave=remove_on_unsave))
     html.append(parts.tail)
     return SafeString("".join(html))
 
@@ -101,48 +154,38 @@ def _why(item: FeedItem, published: str) -> str:
     return "".join(html)
 
 
-def _menu(context, article: Article, *, remove_on_unsave: bool) -> str:
+def _menu(page: _Page, parts: PublicParts, article: Article, *, remove_on_unsave: bool) -> str:
     """The signed-in reader's actions: more / less like this, hide the outlet, save."""
-    request = context.get("request")
-    here = esc(request.get_full_path()) if request is not None else ""
-    csrf = _CSRF.render(context)
-    title = esc(article.title)
-    save = _save_form if article.is_published else None
+    pk = article.pk
+    save = article.is_published
     html = []
     if remove_on_unsave and save:
-        html.append(save(context, article, here, csrf, title, remove=True, in_menu=False))
+        html.append(_save_form(page, parts, pk, remove=True, in_menu=False))
     html.append(
         '\n      <details class="card-menu">\n'
         '        <summary><span aria-hidden="true">⋯</span>'
-        f'<span class="visually-hidden">Actions for “{title}”</span></summary>\n'
+        f'<span class="visually-hidden">Actions for “{parts.title}”</span></summary>\n'
         '        <div class="card-menu-panel">'
     )
-    html.append(_feedback(context, article, here, csrf))
+    html.append(_feedback(page, parts, pk))
     if not remove_on_unsave and save:
-        html.append(save(context, article, here, csrf, title, remove=False, in_menu=True))
+        html.append(_save_form(page, parts, pk, remove=False, in_menu=True))
     html.append("</div>\n      </details>\n")
     return "".join(html)
 
 
-def _pressed(ids, pk) -> bool:
-    """``pk in ids`` as a template's ``{% if %}`` reads it (a missing list is false)."""
-    try:
-        return pk in ids
-    except TypeError:
-        return False
+_KINDS = (
+    ("more", "More like this", "You asked for more like this"),
+    ("less", "Less like this", "You asked for less like this"),
+)
 
 
-def _feedback(context, article: Article, here: str, csrf: str) -> str:
-    pk = article.pk
-    action = esc(reverse_cached("newsapp:article-feedback", slug=article.slug))
-    next_field = f'      <input type="hidden" name="next" value="{here}#article-{pk}">\n'
-    preferences = context.get("preferences")
+def _feedback(page: _Page, parts: PublicParts, pk: int) -> str:
+    csrf, action = page.csrf, parts.feedback_url
+    next_field = f'      <input type="hidden" name="next" value="{page.here}#article-{pk}">\n'
     html = ['\n<ul class="actions" aria-label="Tell us about this story">\n']
-    for kind, label, pressed_label, ids in (
-        ("more", "More like this", "You asked for more like this", "liked"),
-        ("less", "Less like this", "You asked for less like this", "disliked"),
-    ):
-        pressed = _pressed(getattr(preferences, ids, None), pk)
+    for (kind, label, pressed_label), ids in zip(_KINDS, (page.liked, page.disliked), strict=True):
+        pressed = pk in ids
         html.append(
             f'  <li>\n    <form method="post" action="{action}" data-card-action>\n'
             f"      {csrf}\n{next_field}"
@@ -152,14 +195,11 @@ def _feedback(context, article: Article, here: str, csrf: str) -> str:
             f' aria-pressed="{"true" if pressed else "false"}">'
             f"{pressed_label if pressed else label}</button>\n    </form>\n  </li>\n"
         )
-    source = article.source
-    if source is not None:
-        mute = esc(reverse_cached("newsapp:source-mute", slug=source.slug))
-        unmute = esc(reverse_cached("newsapp:source-unmute", slug=source.slug))
-        name = esc(source.name)
+    if parts.mute_url is not None:
+        mute, name = parts.mute_url, parts.source_name
         html.append(
             f'    <li>\n      <form method="post" action="{mute}" data-card-action'
-            f' data-mute="{mute}" data-unmute="{unmute}">\n'
+            f' data-mute="{mute}" data-unmute="{parts.unmute_url}">\n'
             f"        {csrf}\n  {next_field}"
             '        <button type="submit" class="menu-button" data-kind="source"'
             f' data-label="Hide {name}" data-pressed-label="Show {name} again">'
@@ -169,24 +209,20 @@ def _feedback(context, article: Article, here: str, csrf: str) -> str:
     return "".join(html)
 
 
-def _save_form(
-    context, article: Article, here: str, csrf: str, title: str, *, remove: bool, in_menu: bool
-) -> str:
-    pk = article.pk
-    action = esc(reverse_cached("newsapp:article-save", slug=article.slug))
+def _save_form(page: _Page, parts: PublicParts, pk: int, *, remove: bool, in_menu: bool) -> str:
     html = [
-        f'\n  <form method="post" action="{action}"'
+        f'\n  <form method="post" action="{parts.save_url}"'
         f' class="save-form{" save-form-menu" if in_menu else ""}" id="save-{pk}"'
-        f' data-save-form{" data-remove-card" if remove else ""}>\n'
-        f'    {csrf}\n    <input type="hidden" name="next" value="{here}">\n'
+        f" data-save-form{' data-remove-card' if remove else ''}>\n"
+        f'    {page.csrf}\n    <input type="hidden" name="next" value="{page.here}">\n'
     ]
     if remove:
         html.append(
             '      <button type="submit" class="button button-small">Remove<span'
-            f' class="visually-hidden"> “{title}” from your saved articles</span></button>\n'
+            f' class="visually-hidden"> “{parts.title}” from your saved articles</span></button>\n'
         )
     else:
-        saved = _pressed(context.get("saved_ids"), pk)
+        saved = pk in page.saved
         css = "menu-button" if in_menu else "button button-small"
         html.append(
             f'      <button type="submit" class="{css}"'
