@@ -315,7 +315,20 @@ class Article(models.Model):
 
     @property
     def reading_minutes(self) -> int:
-        return max(1, round(len(self.plain_text.split()) / 220))
+        # Every card shows it, and counting words reads the whole body: remembered per
+        # process for this article's text (an edit of the body is another key).
+        key = (self.pk, hash(self.body))
+        minutes = _READING_MINUTES.get(key)
+        if minutes is None:
+            minutes = max(1, round(len(self.plain_text.split()) / 220))
+            if len(_READING_MINUTES) >= _READING_MINUTES_SIZE:
+                _READING_MINUTES.clear()  # bounded; refilled by the pages that follow
+            _READING_MINUTES[key] = minutes
+        return minutes
+
+
+_READING_MINUTES: dict[tuple[int | None, int], int] = {}
+_READING_MINUTES_SIZE = 20_000
 
 
 class ReaderPreferences(models.Model):

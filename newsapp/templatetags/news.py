@@ -1,10 +1,12 @@
 """Template filters of the news pages: relative times, as the big readers show them."""
 
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -28,6 +30,11 @@ def ago(value: datetime | None, now: datetime | None = None) -> str:
         return "yesterday"
     if days < 7:
         return f"{days} days ago"
-    if local.year == today.year:
-        return date_format(local, "j M")
-    return date_format(local, "j M Y")
+    return _day(local, "j M" if local.year == today.year else "j M Y", get_language())
+
+
+@lru_cache(maxsize=4096)
+def _day(day: date, format: str, language: str | None) -> str:
+    """A day as the active language writes it: every older card on a page formats one,
+    and a format lookup costs more than the rest of ``ago``."""
+    return date_format(day, format)
