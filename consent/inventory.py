@@ -180,17 +180,20 @@ class Declaration:
     def rows_to_show(self, user: Any) -> models.QuerySet:
         """``rows_for`` with the declared relations fetched up front (no query per row).
 
-        A related row is shown by its name (``str``): its long texts and its dates are left
-        in the database (read only if a name needs one), so two thousand rows that point at
+        A related row is shown by its name (``str``): only its short columns (names,
+        numbers, flags, keys) are read; its texts, dates, files and search vectors stay in
+        the database (read only if a name needs one), so two thousand rows that point at
         long records do not fetch and parse two thousand of each."""
         meta = self.model_class._meta
         related = [n for n in self.fields if meta.get_field(n).many_to_one]
         many = [n for n in self.fields if meta.get_field(n).many_to_many]
+        short = models.CharField | models.IntegerField | models.BooleanField | models.ForeignKey
         long_texts = [
             f"{name}__{field.name}"
             for name in related
             for field in meta.get_field(name).related_model._meta.concrete_fields
-            if isinstance(field, models.TextField | models.DateField)
+            if not field.primary_key
+            and (not isinstance(field, short) or isinstance(field, models.FileField))
         ]
         rows = self.rows_for(user).select_related(*related).prefetch_related(*many)
         return rows.defer(*long_texts) if long_texts else rows
