@@ -142,13 +142,16 @@ class _Scanner:
         self.dropped = 0
         self.cut = 0  # elements that lost something
         self.stopped = False
+        # Markup seen: tags, comments, stray "<", and the markup inside bodies that
+        # feedparser parses as HTML afterwards (escaped "&lt;b&gt;" and CDATA tags).
+        self.tokens = 0
 
     @property
     def top(self) -> _Frame:
         return self.stack[-1] if self.stack else self.document
 
     def run(self) -> str:
-        text, pos, size, tokens = self.text, 0, len(self.text), 0
+        text, pos, size = self.text, 0, len(self.text)
         while pos < size:
             lt = text.find("<", pos)
             if lt == -1:
@@ -156,8 +159,8 @@ class _Scanner:
                 break
             if lt > pos:
                 self._text(text[pos:lt])
-            tokens += 1
-            if tokens > MAX_TOKENS:
+            self.tokens += 1
+            if self.tokens > MAX_TOKENS:
                 self._stop()
                 break
             pos = self._markup(lt)
@@ -196,15 +199,32 @@ class _Scanner:
         if not top.in_body and piece.isspace():
             self.out.append(piece)  # indentation between elements costs nothing
             return
-        kept = self._charge(top.owner, piece)
+        kept = self._charge(top.owner, self._within_tokens(piece, "&lt;"))
         if kept:
             self.out.append(kept)
 
     def _cdata(self, inner: str, *, closed: bool) -> None:
         top = self.top
         if top.kept:
-            kept = self._charge(top.owner, inner)
+            kept = self._charge(top.owner, self._within_tokens(inner, "<"))
             self.out.append("<![CDATA[" + kept + ("]]>" if closed else ""))
+
+    def _within_tokens(self, piece: str, opener: str) -> str:
+        """A body's text as far as the markup budget allows: the HTML escaped in it is
+        parsed tag by tag later, so each tag in it counts like one of the document's."""
+        if not self.top.in_body or opener not in piece:
+            return piece
+        left = MAX_TOKENS - self.tokens
+        found = piece.count(opener)
+        if found <= left:
+            self.tokens += found
+            return piece
+        self.tokens = MAX_TOKENS
+        self._mark_cut(self.top.owner)
+        end = -1
+        for _ in range(max(0, left) + 1):  # cut before the first tag past the budget
+            end = piece.find(opener, end + 1)
+        return piece[:end]
 
     def _start(self, raw: str, name: str, *, closed: bool) -> None:
         parent = self.top
