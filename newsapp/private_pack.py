@@ -19,7 +19,6 @@ from django.conf import settings
 
 from newsapp import ranking
 from newsapp.models import Article, Region, Source, Topic
-from newsapp.recommender import pack as packing
 
 # The depth the server's "For you" ranking uses (newsapp.views.FEED_DEPTH): the browser's
 # diversity pass and exploration slot must see the same depth to give the same order.
@@ -61,8 +60,13 @@ def current_pack() -> Pack:
     return found
 
 
-def build_pack(index, version: str, limit: int = packing.PACK_ARTICLES) -> Pack:
-    """Encode the ``limit`` newest published articles of ``index``."""
+def build_pack(index, version: str, limit: int | None = None) -> Pack:
+    """Encode the ``limit`` newest published articles of ``index`` (``PACK_ARTICLES``)."""
+    # Imported here: the encoder reads the index's arrays (numpy, scipy), which a process
+    # loads with the first ranking, not at start-up.
+    from newsapp.recommender import pack as packing
+
+    limit = packing.PACK_ARTICLES if limit is None else limit
     positions = packing.recent_positions(index, limit * 2)
     doc_ids = [index.doc_ids[p] for p in positions]
     rows = {

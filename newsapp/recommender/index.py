@@ -36,7 +36,8 @@ from newsapp.recommender.rows import (
     utc_timestamp,
 )
 from newsapp.recommender.scoring import FollowedTopic, Scoring
-from newsapp.recommender.terms import document_text, stem, stems
+from newsapp.recommender.stemming import stem, stems
+from newsapp.recommender.terms import document_text
 from newsapp.recommender.types import DocId, Document, Profile, Recommendation
 
 # Most terms kept per ad-hoc query vector (typed keywords, feedback).

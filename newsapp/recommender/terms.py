@@ -4,13 +4,10 @@ shown to readers (lower-cased, accents stripped, English stop words and digits l
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
 from collections.abc import Sequence
 
 import numpy as np
-import snowballstemmer
 from sklearn.feature_extraction.text import TfidfVectorizer, strip_accents_unicode
 
 from newsapp.recommender.types import Document
@@ -57,23 +54,3 @@ def surface_forms(terms: Sequence[str], text: str) -> list[str]:
             if len(found) == len(wanted):
                 break  # the first occurrence of each is the one shown
     return [found.get(term, term) for term in terms]
-
-
-# Snowball's English stemmer (the Porter 2 algorithm), through one lock: a stemmer object
-# keeps state while it works and is not safe to share between threads.
-_STEMMER = snowballstemmer.stemmer("english")
-_STEMMER_LOCK = threading.Lock()
-
-
-@functools.lru_cache(maxsize=200_000)
-def stem(term: str) -> str:
-    """The Snowball stem of a term: "trams" and "tram" are "tram", "policies" and "policy"
-    are "polici", "running" is "run"."""
-    with _STEMMER_LOCK:
-        return str(_STEMMER.stemWord(term))
-
-
-def stems(words: Sequence[str]) -> list[str]:
-    """The Snowball stem of every word, in one call (a vocabulary at build time)."""
-    with _STEMMER_LOCK:
-        return [str(w) for w in _STEMMER.stemWords(list(words))]

@@ -15,7 +15,7 @@ import re
 
 from django.utils.safestring import SafeString, mark_safe
 
-from newsapp.recommender.terms import stems
+from newsapp.recommender.stemming import stems
 from newsapp.search.query import STOP_WORDS, ParsedQuery
 
 SNIPPET_WORDS = 30
