@@ -148,7 +148,8 @@ MIDDLEWARE = [
     "newsapp.core.middleware.RequestSizeMiddleware",
     # Inside the security headers, so a 503 during a database outage still carries them.
     "newsapp.core.outage.DatabaseUnavailableMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, with a session that cannot be saved in an outage answered as the outage.
+    "newsapp.core.outage.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -24,6 +24,9 @@ import logging
 import sys
 from collections.abc import Callable
 
+from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.exceptions import SessionInterrupted
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
@@ -69,6 +72,22 @@ class DatabaseUnavailableMiddleware:
         # The class name only: a driver message can carry the host and the database user.
         logger.warning("Database unavailable (%s); answered 503.", type(exception).__name__)
         return service_unavailable()
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except that a session it cannot save because the database went away
+    mid-request is the outage page (503), not "your session was deleted" (400): Django's
+    database sessions report any database error on an update as a deleted session."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        try:
+            return super().process_response(request, response)
+        except SessionInterrupted as interrupted:
+            update = interrupted.__context__
+            if isinstance(update, UpdateError) and is_database_unavailable(update.__context__):
+                logger.warning("Database unavailable while saving a session; answered 503.")
+                return service_unavailable()
+            raise
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
