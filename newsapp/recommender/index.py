@@ -61,9 +61,6 @@ HISTORY_WEIGHT = 0.5
 # halving of its weight.
 WEIGHT_SHIFT = 1.0
 NEAR_DUPLICATE = 0.6
-# Past this share of all topics followed, their odds are summed by one matrix-vector
-# product over the whole odds matrix (cheaper than a pass per row for most of them).
-GEMV_SHARE = 0.5
 EXPLORATION_POSITION = 3
 # Top-k selection: a threshold is read off every TOP_STRIDE-th score when there are at
 # least TOP_SAMPLE_MIN documents.
@@ -392,15 +389,9 @@ class Index:
 
         One pass per row and weight level over views of the rows (no copy of the matrix),
         into one buffer: the sum of a level's rows, times its factor, added to the levels
-        before it, from the least wanted level to the most, as float32 throughout; or, for
-        a reader of most topics, one product of the weights with the whole matrix."""
+        before it, from the least wanted level to the most, as float32 throughout."""
         odds: np.ndarray | None = None
-        if len(rows) > GEMV_SHARE * len(self.topics):
-            # Most topics: one matrix-vector product reads the odds matrix once.
-            factors = np.zeros(len(self.topics), dtype=np.float32)
-            np.add.at(factors, rows, np.exp(shifts.astype(np.float32)))
-            odds = factors @ self.odds
-        for shift in np.unique(shifts).tolist() if odds is None else ():
+        for shift in np.unique(shifts).tolist():
             level_rows = rows[shifts == shift].tolist()
             factor = np.float32(math.exp(shift))
             level, owned = self.odds[level_rows[0]], False  # a view: the index's own row
