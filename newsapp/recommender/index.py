@@ -26,7 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from newsapp.recommender.explain import Explainer
-from newsapp.recommender.learning import LOGIT_LIMIT, PROTOTYPE_THRESHOLD, top_terms
+from newsapp.recommender.learning import LOGIT_LIMIT, PROTOTYPE_THRESHOLD
 from newsapp.recommender.ranked import Ranked
 from newsapp.recommender.rows import (
     apply_tag_floor,
@@ -61,6 +61,11 @@ HISTORY_WEIGHT = 0.5
 # halving of its weight.
 WEIGHT_SHIFT = 1.0
 NEAR_DUPLICATE = 0.6
+# Past this share of all topics followed, their odds are summed by one matrix-vector product
+# over the whole odds matrix: it reads each row once, where a pass per row also rereads and
+# rewrites the sum (20 of 20 topics at 100,000 articles: 0.6 ms against 1.3 ms). Below it,
+# the passes read only the followed rows.
+GEMV_SHARE = 0.5
 EXPLORATION_POSITION = 3
 # Top-k selection: a threshold is read off every TOP_STRIDE-th score when there are at
 # least TOP_SAMPLE_MIN documents.
@@ -123,14 +128,30 @@ def _optional_read_only(array: np.ndarray | None) -> np.ndarray | None:
     return None if array is None else _read_only(array)
 
 
-def _dense_query(vector: sp.csr_matrix | None, std: float, width: int) -> np.ndarray | None:
-    """What one unit of each term's TF-IDF adds to a standardised cosine with ``vector``."""
-    if vector is None:
+class _Query(NamedTuple):
+    """An ad-hoc query vector (typed keywords, feedback): its vocabulary columns in order and
+    their weights, at most ``QUERY_TERMS`` of them. Plain arrays: a scipy matrix of one row
+    costs more to make and check than the arithmetic done with it."""
+
+    columns: np.ndarray
+    weights: np.ndarray
+
+
+def _query(columns: np.ndarray, weights: np.ndarray) -> _Query:
+    """The query of these (ordered) columns: the ``QUERY_TERMS`` of largest magnitude."""
+    if len(columns) > QUERY_TERMS:
+        keep = np.sort(np.argpartition(np.abs(weights), -QUERY_TERMS)[-QUERY_TERMS:])
+        columns, weights = columns[keep], weights[keep]
+    return _Query(columns, weights.astype(np.float32, copy=False))
+
+
+def _dense_query(query: _Query | None, std: float, width: int) -> np.ndarray | None:
+    """What one unit of each term's TF-IDF adds to a standardised cosine with ``query``."""
+    if query is None:
         return None
-    query = np.zeros(width, dtype=np.float32)
-    vector = top_terms(vector, QUERY_TERMS)  # the terms the score was computed from
-    query[vector.indices] = vector.data / std
-    return _read_only(query)
+    dense = np.zeros(width, dtype=np.float32)
+    dense[query.columns] = query.weights / std
+    return _read_only(dense)
 
 
 class _Parts(NamedTuple):
@@ -145,8 +166,8 @@ class _Parts(NamedTuple):
     topic_weights: np.ndarray
     topic_shifts: np.ndarray
     keyword_terms: list[tuple[str, list[str]]]
-    keyword_vector: sp.csr_matrix | None
-    liked_vector: sp.csr_matrix | None
+    keyword_vector: _Query | None
+    liked_vector: _Query | None
     liked_scores: np.ndarray | None
 
 
@@ -291,7 +312,7 @@ class Index:
         own = (term,) if column is not None else ()
         return own + tuple(w for w in self._words_of_stem.get(root, ()) if w != term)
 
-    def _terms_vector(self, terms: Iterable[str]) -> sp.csr_matrix:
+    def _terms_vector(self, terms: Iterable[str]) -> _Query:
         """What ``vectorise`` gives for one short text, without scikit-learn's per-call
         validation (which costs more than the arithmetic for a few keywords)."""
         counts: dict[int, int] = {}
@@ -300,40 +321,34 @@ class Index:
             if column is not None:
                 counts[column] = counts.get(column, 0) + 1
         if not counts:
-            return sp.csr_matrix((1, len(self._idf)), dtype=np.float32)
+            return _query(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
         columns = np.fromiter(counts, dtype=np.int32, count=len(counts))
         order = np.argsort(columns)
         columns = columns[order]
         tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))[order]
         data = (1.0 + np.log(tf)) * self._idf[columns]
         data /= np.linalg.norm(data)
-        return sp.csr_matrix(
-            (data, columns, np.array([0, len(columns)], dtype=np.int32)), shape=(1, len(self._idf))
-        )
+        return _query(columns, data)
 
-    def _scores_for(self, vector: sp.csr_matrix) -> np.ndarray:
-        """Cosine of every document with a sparse query, through the query's columns only."""
-        vector = top_terms(vector, QUERY_TERMS)
-        if vector.nnz == 0 or not len(self.doc_ids):
+    def _scores_for(self, query: _Query) -> np.ndarray:
+        """Cosine of every document with a query, through the query's columns only."""
+        if not len(query.columns) or not len(self.doc_ids):
             return np.zeros(len(self.doc_ids), dtype=np.float32)
-        if vector.nnz > FEW_TERMS:
-            cols = self.columns[:, vector.indices]
-            return np.asarray(cols @ vector.data.astype(np.float32)).ravel()
+        if len(query.columns) > FEW_TERMS:
+            return np.asarray(self.columns[:, query.columns] @ query.weights).ravel()
         # (A few typed keywords:) each query term's posting list (its column) in turn, added
         # into one buffer: what scipy's column slice times the vector computes, in the same
         # order, without its per-call checks.
         scores = np.zeros(len(self.doc_ids), dtype=np.float32)
         columns = self.columns
-        for column, weight in zip(
-            vector.indices.tolist(), vector.data.astype(np.float32), strict=True
-        ):
+        for column, weight in zip(query.columns.tolist(), query.weights, strict=True):
             start, end = columns.indptr[column], columns.indptr[column + 1]
             rows = columns.indices[start:end]
             scores[rows] += columns.data[start:end] * weight
         return scores
 
     def _standardised_scores(
-        self, vector: sp.csr_matrix, leave_out: Sequence[int] = ()
+        self, vector: _Query, leave_out: Sequence[int] = ()
     ) -> tuple[np.ndarray, float]:
         """Cosines with ``vector`` in standard deviations from their mean, and that
         deviation (so an explanation can tell what each term added). Documents in
@@ -360,11 +375,12 @@ class Index:
         std = std if std > 1e-9 else 1.0
         return np.divide(deviations, std, out=deviations), std
 
-    def _feedback_vector(self, ids: Iterable[DocId]) -> sp.csr_matrix | None:
+    def _feedback_vector(self, ids: Iterable[DocId]) -> _Query | None:
         rows = [self.position[i] for i in ids if i in self.position]
         if not rows:
             return None
-        return normalize(sp.csr_matrix(self.matrix[rows].mean(axis=0)))
+        mean = normalize(sp.csr_matrix(self.matrix[rows].mean(axis=0)))
+        return _query(mean.indices, mean.data)
 
     def usable_keywords(self, keywords: Iterable[str]) -> list[str]:
         """The typed keywords that mean something to the index (known, not stop words)."""
@@ -389,9 +405,15 @@ class Index:
 
         One pass per row and weight level over views of the rows (no copy of the matrix),
         into one buffer: the sum of a level's rows, times its factor, added to the levels
-        before it, from the least wanted level to the most, as float32 throughout."""
+        before it, from the least wanted level to the most, as float32 throughout; or, for
+        a reader of most topics, one product of the factors with the whole matrix (see
+        ``storage.load_index`` for why that product runs on one thread)."""
         odds: np.ndarray | None = None
-        for shift in np.unique(shifts).tolist():
+        if len(rows) > GEMV_SHARE * len(self.topics):
+            factors = np.zeros(len(self.topics), dtype=np.float32)
+            np.add.at(factors, rows, np.exp(shifts.astype(np.float32)))
+            odds = factors @ self.odds
+        for shift in np.unique(shifts).tolist() if odds is None else ():
             level_rows = rows[shifts == shift].tolist()
             factor = np.float32(math.exp(shift))
             level, owned = self.odds[level_rows[0]], False  # a view: the index's own row
@@ -672,11 +694,9 @@ class Index:
         while start < len(candidates) and len(picks) < k:
             block = candidates[start : start + size]
             width = len(block)
-            # The block's rows against themselves and the picks so far (each similarity is
-            # the candidate's row times the other's, summed in the candidate's term order,
-            # whatever else the product holds).
-            rows = self.matrix[np.concatenate([block, np.asarray(picks, dtype=block.dtype)])]
-            duplicate = (rows[:width] @ rows.T).toarray() > NEAR_DUPLICATE
+            # The block's rows against themselves and the picks so far.
+            compared = np.concatenate([block, np.asarray(picks, dtype=block.dtype)])
+            duplicate = self._similarities(compared, width) > NEAR_DUPLICATE
             # Candidates too like a pick: an earlier one, then each pick of this block.
             blocked = duplicate[:, width:].any(axis=1)
             sources = self.sources[block].tolist()
@@ -698,6 +718,29 @@ class Index:
             start += width
             size *= 2
         yield from deferred[: max(0, k - len(picks))]
+
+    def _similarities(self, positions: np.ndarray, first: int) -> np.ndarray:
+        """Cosines of the ``first`` documents at ``positions`` with all of them (dense).
+
+        The rows are laid out densely over the few columns they use (a few thousand for a
+        block of candidates) and multiplied there: a small dense product costs less than
+        scipy's sparse slicing and product, whose fixed costs dominate at this size."""
+        matrix = self.matrix
+        starts = matrix.indptr.take(positions).astype(np.intp)
+        lengths = matrix.indptr.take(positions + 1).astype(np.intp) - starts
+        run_starts = np.cumsum(lengths) - lengths
+        entries = np.arange(int(lengths.sum())) + np.repeat(starts - run_starts, lengths)
+        columns = matrix.indices.take(entries)
+        # The columns used, numbered in order (a mark per vocabulary column: cheaper than a
+        # sort of the few thousand entries).
+        used = np.zeros(matrix.shape[1], dtype=bool)
+        used[columns] = True
+        number = np.cumsum(used, dtype=np.int32)
+        dense = np.zeros((len(positions), int(number[-1])), dtype=np.float32)
+        dense[np.repeat(np.arange(len(positions)), lengths), number.take(columns) - 1] = (
+            matrix.data.take(entries)
+        )
+        return dense[:first] @ dense.T
 
     def _exploration_pick(
         self, profile: Profile, allowed: np.ndarray, fresh: np.ndarray, picks: list[int]

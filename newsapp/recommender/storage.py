@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
+from threadpoolctl import threadpool_limits
 
 from newsapp.recommender.index import Index
 from newsapp.recommender.terms import VECTORIZER_PARAMS
@@ -85,9 +86,27 @@ def save_index(index: Index, path: str | Path) -> None:
         raise
 
 
+def _one_blas_thread() -> None:
+    """Limit BLAS to one thread in this process, once.
+
+    A process that loads an index serves it: each request thread ranks on its own core,
+    and BLAS's extra threads would only wait for a core another request holds (on a busy
+    machine, a ranking's matrix-vector product took twice as long with two). A build in a
+    process that never loads an index keeps every thread."""
+    global _blas_pinned
+    if not _blas_pinned:
+        threadpool_limits(limits=1, user_api="blas")
+        _blas_pinned = True
+
+
+_blas_pinned = False
+
+
 def load_index(path: str | Path) -> Index:
-    """The index saved at ``path``, its large arrays memory-mapped read-only."""
+    """The index saved at ``path``, its large arrays memory-mapped read-only (and BLAS on
+    one thread from then on in this process: see ``_one_blas_thread``)."""
     path = Path(path)
+    _one_blas_thread()
     meta_path = path / META
     if not meta_path.is_file():
         raise ValueError(f"{path} is not a saved index (format {FORMAT_VERSION}).")
