@@ -24,7 +24,12 @@ SNIPPET_WORDS = 30
 SNIPPET_SOURCE_CHARS = 2000
 # Words of context kept before the first marked word of a passage.
 LEAD_WORDS = 4
-_WORD = re.compile(r"[^\W_]+")
+# Splitting on a captured word gives the separators and the words in turn, in one call.
+_WORDS = re.compile(r"([^\W_]+)")
+# The stems of words seen by any page of this process (a bounded memory: a newsroom's
+# vocabulary is some tens of thousands of words).
+_ROOTS: dict[str, str] = {}
+ROOTS_KEPT = 100_000
 # A tag, or a tag cut in half at the end of the opening.
 _TAG = re.compile(r"<[^>]*(?:>|$)")
 
@@ -40,16 +45,28 @@ class Highlighter:
     def snippet(self, summary: str, body: str) -> SafeString | None:
         """Up to two passages of the text (about ``SNIPPET_WORDS`` words in all) around the
         words the query looks for, those words marked; the opening when none is there."""
-        text = source_text(summary, body)
-        words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
-        if not words:
+        parts = _WORDS.split(source_text(summary, body))  # separator, word, separator, ...
+        lowered = [word.lower() for word in parts[1::2]]
+        if not lowered:
             return None
-        lowered = [text[start:end].lower() for start, end in words]
-        new = list({w for w in lowered if w not in self._is_wanted})
-        for word, root in zip(new, stems(new), strict=True):
-            self._is_wanted[word] = root in self.wanted
-        hits = [i for i, word in enumerate(lowered) if self._is_wanted[word]]
-        return _passages(text, words, _windows(hits, len(words)), hits)
+        is_wanted = self._is_wanted
+        distinct = set(lowered)
+        new = [word for word in distinct if word not in is_wanted]
+        for word, root in zip(new, _roots(new), strict=True):
+            is_wanted[word] = root in self.wanted
+        found = {word for word in distinct if is_wanted[word]}
+        hits = [i for i, word in enumerate(lowered) if word in found] if found else []
+        return _passages(parts, _windows(hits, len(lowered)), set(hits))
+
+
+def _roots(words: list[str]) -> list[str]:
+    """The Snowball stems of ``words``, those not met before stemmed in one call."""
+    missing = [word for word in words if word not in _ROOTS]
+    if missing:
+        if len(_ROOTS) + len(missing) > ROOTS_KEPT:
+            _ROOTS.clear()
+        _ROOTS.update(zip(missing, stems(missing), strict=True))
+    return [_ROOTS[word] for word in words]
 
 
 def source_text(summary: str, body: str) -> str:
@@ -87,18 +104,23 @@ def _best_window(hits: list[int], n_words: int, size: int) -> tuple[int, int]:
     return best
 
 
-def _passages(
-    text: str, words: list[tuple[int, int]], windows: list[tuple[int, int]], hits: list[int]
-) -> SafeString:
-    parts = []
+def _passages(parts: list[str], windows: list[tuple[int, int]], hits: set[int]) -> SafeString:
+    """The text of each window of words (``parts`` as the word split gives it: word ``i``
+    is ``parts[2 i + 1]``, the separators around it beside it), its hits marked."""
+    passages = []
     for start, end in windows:
-        out, cursor = [], words[start][0]
-        for i in (h for h in hits if start <= h < end):
-            word_start, word_end = words[i]
-            out.append(html.escape(text[cursor:word_start], quote=True))
-            out.append(f"<mark>{html.escape(text[word_start:word_end], quote=True)}</mark>")
-            cursor = word_end
-        out.append(html.escape(text[cursor : words[end - 1][1]], quote=True))
-        parts.append("".join(out))
+        out: list[str] = []
+        plain: list[str] = []  # the text since the last mark, escaped when one comes
+        for i in range(start, end):
+            if i in hits:
+                out.append(html.escape("".join(plain), quote=True))
+                out.append(f"<mark>{html.escape(parts[2 * i + 1], quote=True)}</mark>")
+                plain = []
+            else:
+                plain.append(parts[2 * i + 1])
+            if i < end - 1:
+                plain.append(parts[2 * i + 2])
+        out.append(html.escape("".join(plain), quote=True))
+        passages.append("".join(out))
     # Every piece of the reader-visible text was escaped; only our <mark> tags are markup.
-    return mark_safe(" … ".join(parts))  # nosec B308 B703
+    return mark_safe(" … ".join(passages))  # nosec B308 B703
