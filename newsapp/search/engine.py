@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, FloatField, Func, QuerySet, Value
+from django.db.models import BooleanField, F, FloatField, Func, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Power
 
@@ -48,6 +48,16 @@ def _freshness(now: datetime):
 
 def _ts_query(query: ParsedQuery) -> SearchQuery:
     return SearchQuery(query.websearch(), search_type="websearch", config=CONFIG)
+
+
+def about_topic(articles: QuerySet, topic) -> QuerySet:
+    """``articles`` filed under ``topic``: on PostgreSQL through the articles' own GIN-indexed
+    topic ids (``newsapp.search.schema``), which the planner intersects with the text and
+    date indexes; elsewhere through the links."""
+    if connection.vendor == "postgresql":
+        filed = '"newsapp_article"."topic_ids" @> ARRAY[%s]::integer[]'
+        return articles.filter(RawSQL(filed, [topic.pk], BooleanField()))  # nosec B611
+    return articles.filter(topics=topic)
 
 
 def matching(articles: QuerySet, query: ParsedQuery) -> QuerySet:

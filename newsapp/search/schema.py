@@ -10,6 +10,13 @@ without any code of ours having to remember.
   plain text, one row per article (``rowid`` = article id), written by ``AFTER`` triggers.
   The column ``search_vector`` exists there too but stays empty.
 
+On PostgreSQL each article also carries the ids of its topics (``topic_ids``, an integer
+array with a GIN index of its own, kept by statement triggers on the topic links): a search
+filtered by topic then finds its matches by intersecting two GIN indexes and the date
+index, instead of hashing every link of the topic (tens of thousands at 100,000 articles)
+for a few hundred matches. The column is the database's business, like the vector: the
+ORM neither reads nor writes it.
+
 The migration installs both; ``ensure_installed`` runs after every ``migrate`` and puts back
 what a later migration removed (SQLite drops a table's triggers whenever Django rebuilds the
 table to alter a column) and re-reads every article when it had to.
@@ -18,6 +25,7 @@ table to alter a column) and re-reads every article when it had to.
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 FTS_TABLE = "newsapp_article_fts"
+TOPIC_IDS_MIGRATION = "0016_article_topic_ids_for_search"
 # PostgreSQL's own English configuration: stemming and stop words (newsapp.search.query
 # uses the same stop words to explain a query made only of them).
 CONFIG = "pg_catalog.english"
@@ -51,6 +59,93 @@ _PG_INDEX = (
     "CREATE INDEX IF NOT EXISTS newsapp_article_search_gin "
     "ON newsapp_article USING gin (search_vector)"
 )
+
+# The topic ids of the articles whose links a statement changed, worked out again from the
+# links (one UPDATE per statement: a bulk insert of links is one pass).
+_PG_TOPICS_COLUMN = (
+    "ALTER TABLE newsapp_article ADD COLUMN IF NOT EXISTS topic_ids integer[] NOT NULL DEFAULT '{}'"
+)
+_PG_TOPICS_INDEX = (
+    "CREATE INDEX IF NOT EXISTS newsapp_article_topic_ids_gin "
+    "ON newsapp_article USING gin (topic_ids)"
+)
+_TOPIC_IDS_OF = (
+    "coalesce((SELECT array_agg(l.topic_id ORDER BY l.topic_id) FROM newsapp_article_topics l "
+    "WHERE l.article_id = newsapp_article.id), '{}')"
+)
+_PG_TOPICS_FUNCTIONS = {
+    # (function, the transition tables it reads)
+    "newsapp_article_topic_ids_added": ("added",),
+    "newsapp_article_topic_ids_removed": ("removed",),
+    "newsapp_article_topic_ids_changed": ("added", "removed"),
+}
+_PG_TOPICS_TRIGGERS = {
+    # trigger: (event, transition tables, function)
+    "newsapp_article_topics_insert_topic_ids": (
+        "INSERT",
+        "NEW TABLE AS added",
+        "newsapp_article_topic_ids_added",
+    ),
+    "newsapp_article_topics_delete_topic_ids": (
+        "DELETE",
+        "OLD TABLE AS removed",
+        "newsapp_article_topic_ids_removed",
+    ),
+    "newsapp_article_topics_update_topic_ids": (
+        "UPDATE",
+        "OLD TABLE AS removed NEW TABLE AS added",
+        "newsapp_article_topic_ids_changed",
+    ),
+}
+_PG_TOPICS_FILL = f"UPDATE newsapp_article SET topic_ids = {_TOPIC_IDS_OF}"
+
+
+def _pg_topics_function(name: str, tables: tuple[str, ...]) -> str:
+    changed = " UNION ".join(f"SELECT article_id FROM {table}" for table in tables)
+    return (
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"UPDATE newsapp_article SET topic_ids = {_TOPIC_IDS_OF} "
+        f"WHERE newsapp_article.id IN ({changed}); RETURN NULL; END $$"
+    )
+
+
+def _topics_installed(connection: BaseDatabaseWrapper) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s)", [list(_PG_TOPICS_TRIGGERS)]
+        )
+        return cursor.fetchone()[0] == len(_PG_TOPICS_TRIGGERS)
+
+
+def install_topic_ids(connection: BaseDatabaseWrapper) -> None:
+    """PostgreSQL: the articles' ``topic_ids``, its index and triggers (idempotent), filled
+    from the links."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_TOPICS_COLUMN)
+        for name, tables in _PG_TOPICS_FUNCTIONS.items():
+            cursor.execute(_pg_topics_function(name, tables))
+        for name, (event, transitions, function) in _PG_TOPICS_TRIGGERS.items():
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON newsapp_article_topics")
+            cursor.execute(
+                f"CREATE TRIGGER {name} AFTER {event} ON newsapp_article_topics "
+                f"REFERENCING {transitions} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+            )
+        cursor.execute(_PG_TOPICS_FILL)
+        cursor.execute(_PG_TOPICS_INDEX)
+
+
+def uninstall_topic_ids(connection: BaseDatabaseWrapper) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for name in _PG_TOPICS_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON newsapp_article_topics")
+        for name in _PG_TOPICS_FUNCTIONS:
+            cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+        cursor.execute("ALTER TABLE newsapp_article DROP COLUMN IF EXISTS topic_ids")
+
 
 _SQLITE_TABLE = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
@@ -142,6 +237,20 @@ def ensure_installed(sender, using="default", plan=None, **kwargs) -> None:
         return  # migrated backwards past the search migration
     if not _installed(connection):
         install(connection)
+    if (
+        connection.vendor == "postgresql"
+        and _migrated_past_topic_ids(connection)
+        and not _topics_installed(connection)
+    ):
+        install_topic_ids(connection)
+
+
+def _migrated_past_topic_ids(connection: BaseDatabaseWrapper) -> bool:
+    """Whether the migration that installs ``topic_ids`` is applied (not rolled back)."""
+    from django.db.migrations.recorder import MigrationRecorder
+
+    applied = MigrationRecorder(connection).applied_migrations()
+    return ("newsapp", TOPIC_IDS_MIGRATION) in applied
 
 
 def _has_vector_column(connection: BaseDatabaseWrapper) -> bool:

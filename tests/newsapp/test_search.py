@@ -295,27 +295,75 @@ def test_searching_the_newest_first_finds_what_searching_everything_finds(monkey
     from newsapp.search import results
     from newsapp.search.query import parse
 
+    ports = TopicFactory(name="Ports")
     for n in range(60):
-        # Every third story is about the harbour, and the newest ten are not.
+        # Every third story is about the harbour, and the newest ten are not; every fifth
+        # one is filed under Ports, the newest twenty not.
         about = "harbour" if n % 3 == 0 and n >= 10 else "weather"
-        ArticleFactory(title=f"{about.title()} story {n}", published_at=hours_ago(n + 1))
+        topics = [ports] if n % 5 == 0 and n >= 20 else []
+        ArticleFactory(
+            title=f"{about.title()} story {n}", published_at=hours_ago(n + 1), topics=topics
+        )
 
-    def newest(query: str) -> list[str]:
-        page = results.search_page(query=parse(query), filters=results.Filters(), page_number=1)
+    def newest(query: str, topic=None) -> list[str]:
+        page = results.search_page(
+            query=parse(query), filters=results.Filters(topic=topic), page_number=1
+        )
         return [result.article.title for result in page.object_list]
+
+    def every_answer() -> dict:
+        asked = ("harbour", "weather", "story", "harbour or weather")
+        return {
+            **{q: newest(q) for q in asked},
+            **{f"{q} (Ports)": newest(q, topic=ports) for q in asked},
+        }
 
     monkeypatch.setattr(results, "MAX_RESULTS", 8)
     monkeypatch.setattr(results, "WINDOWS", (100_000,))  # one window: everything
     results._window_starts.clear()
-    expected = {q: newest(q) for q in ("harbour", "weather", "story", "harbour or weather")}
+    expected = every_answer()
     assert len(expected["harbour"]) == 8
+    assert len(expected["story (Ports)"]) == 8
+    assert all(int(t.split()[-1]) % 5 == 0 for t in expected["story (Ports)"])
     for windows in ((5, 20), (12, 30, 45), (3,)):
         monkeypatch.setattr(results, "WINDOWS", windows)
         results._window_starts.clear()
-        assert {q: newest(q) for q in expected} == expected, windows
+        assert every_answer() == expected, windows
     # Newer articles after the windows were read: still the newest matches.
     ArticleFactory(title="Harbour story late", published_at=hours_ago(0.1))
     assert newest("harbour")[0] == "Harbour story late"
+
+
+def test_a_topic_filter_follows_every_change_of_an_articles_topics():
+    """However the links change (added, replaced, removed, the topic deleted), the topic
+    filter finds what the article is filed under at once (on PostgreSQL through the ids
+    the database keeps on each article)."""
+    from newsapp.search import results
+    from newsapp.search.query import parse
+
+    ports, tides, weather = (TopicFactory(name=n) for n in ("Ports", "Tides", "Weather"))
+    article = ArticleFactory(title="Lighthouse keepers meet")
+    ArticleFactory(title="Lighthouse for sale", topics=[weather])
+
+    def found(topic) -> list[str]:
+        page = results.search_page(
+            query=parse("lighthouse"), filters=results.Filters(topic=topic), page_number=1
+        )
+        return [result.article.title for result in page.object_list]
+
+    assert found(ports) == []
+    article.topics.add(ports, tides)
+    assert found(ports) == found(tides) == ["Lighthouse keepers meet"]
+    article.topics.set([tides, weather])
+    assert found(ports) == []
+    assert sorted(found(weather)) == ["Lighthouse for sale", "Lighthouse keepers meet"]
+    article.topics.remove(weather)
+    assert found(weather) == ["Lighthouse for sale"]
+    tides.delete()
+    article.topics.add(ports)
+    assert found(ports) == ["Lighthouse keepers meet"]
+    article.topics.clear()
+    assert found(ports) == []
 
 
 @pytest.fixture
