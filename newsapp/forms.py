@@ -185,6 +185,20 @@ class SearchForm(forms.Form):
                 error_messages={"invalid": "Enter a date like 2026-03-31."},
             )
 
+    # The filters drawn by hand in the template, from one plain query each: Django's select
+    # widget renders a template per option and reads its choices through a server-side
+    # cursor, a third of the search page's time.
+    HAND_DRAWN = ("topic", "source")
+
+    def options(self, name: str) -> list[tuple[str, str, bool]]:
+        """(value, label, selected) of the filter ``name``'s options, "any" first."""
+        field = self.fields[name]
+        chosen = self[name].value() or ""
+        rows = field.queryset.order_by("name").values_list("slug", "name")
+        return [("", field.empty_label, not chosen)] + [
+            (slug, label, slug == chosen) for slug, label in rows
+        ]
+
     def clean(self):
         data = super().clean()
         since, until = data.get("from"), data.get("to")

@@ -449,6 +449,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "error": error,
         "preferences": preferences,
         "max_results": MAX_RESULTS,
+        "topic_options": form.options("topic"),
+        "source_options": form.options("source"),
     }
     response = render(request, "newsapp/search.html", context)
     response["Cache-Control"] = "no-store"
