@@ -21,6 +21,7 @@ from newsapp.recommender.index import (
     FRESHNESS_WEIGHT,
     NEAR_DUPLICATE,
     RELEVANCE_CAP,
+    WEIGHT_SHIFT,
     _top,
 )
 from tests.benchmarks.corpus import generate, topic_slugs
@@ -63,7 +64,8 @@ def reader_profiles(index, topic_words, count=12):
     slugs = topic_slugs()
     profiles = []
     for j in range(count):
-        chosen = rng.choice(len(slugs), size=[1, 3, 8][j % 3], replace=False)
+        # (Past half of all topics, their odds are summed by one matrix-vector product.)
+        chosen = rng.choice(len(slugs), size=[1, 3, 8, 14, 20][j % 5], replace=False)
         profiles.append(
             Profile(
                 topics={slugs[int(t)]: float(rng.choice([1, 2, 3])) for t in chosen}
@@ -135,6 +137,25 @@ def reference_reasons(scoring, i):
     terms = tuple(str(scoring.terms[columns[j]]) for j in order if contribution[j] > 0)
     keywords = tuple(k for k, cols in scoring.keyword_columns if cols & set(columns.tolist()))
     return topics, terms, keywords
+
+
+def test_followed_topics_add_up_as_odds_however_many_are_followed(bench_index):
+    """Relevance is the log of the followed topics' summed odds, each times e^shift for the
+    reader's weight: the same whether the index adds the rows one by one (a few topics) or
+    in one product (most of them), as float64 arithmetic gives it."""
+    index, _ = bench_index
+    slugs = topic_slugs()
+    rng = np.random.default_rng(11)
+    for size in (1, 2, 5, 10, 11, 15, 20):
+        chosen = rng.choice(len(slugs), size=size, replace=False)
+        weights = {slugs[int(t)]: float(rng.choice([1, 2, 3])) for t in chosen}
+        got = index.relevance(Profile(topics=weights, explore=False))
+        rows = [index.topic_position[s] for s in weights]
+        wanted = np.array(list(weights.values()))
+        shifts = WEIGHT_SHIFT * np.log2(wanted / wanted.max())
+        odds = np.exp(index.affinity[rows].astype(np.float64) + shifts[:, None])
+        expected = np.log(odds.sum(axis=0))
+        assert np.allclose(got, expected, atol=1e-4, rtol=1e-5), size
 
 
 @pytest.mark.parametrize("k", [5, 20, 60])
