@@ -696,9 +696,9 @@ class Index:
             width = len(block)
             # The block's rows against themselves and the picks so far.
             compared = np.concatenate([block, np.asarray(picks, dtype=block.dtype)])
-            duplicate = self._similarities(compared, width) > NEAR_DUPLICATE
+            duplicate: np.ndarray = self._similarities(compared, width) > NEAR_DUPLICATE
             # Candidates too like a pick: an earlier one, then each pick of this block.
-            blocked = duplicate[:, width:].any(axis=1)
+            blocked: np.ndarray = duplicate[:, width:].any(axis=1)
             sources = self.sources[block].tolist()
             for j, candidate in enumerate(block.tolist()):
                 if len(picks) >= k:
