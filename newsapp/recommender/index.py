@@ -698,7 +698,7 @@ class Index:
             compared = np.concatenate([block, np.asarray(picks, dtype=block.dtype)])
             duplicate: np.ndarray = self._similarities(compared, width) > NEAR_DUPLICATE
             # Candidates too like a pick: an earlier one, then each pick of this block.
-            blocked: np.ndarray = duplicate[:, width:].any(axis=1)
+            blocked = np.any(duplicate[:, width:], axis=1)
             sources = self.sources[block].tolist()
             for j, candidate in enumerate(block.tolist()):
                 if len(picks) >= k:
