@@ -245,7 +245,7 @@ declare(
         category="preferences",
         item_name=("topic you follow", "topics you follow"),
         fields={
-            "topic": PersonalField("Topic you follow"),
+            "topic": PersonalField("Topic you follow", named_by="name"),
             "weight": PersonalField(
                 "How much of it", present=lambda v: TopicFollow.Weight(v).label
             ),
@@ -263,7 +263,7 @@ declare(
         category="feedback",
         item_name=("piece of feedback", "pieces of feedback"),
         fields={
-            "article": PersonalField("Article"),
+            "article": PersonalField("Article", named_by="title"),
             "kind": PersonalField("Your feedback", present=lambda v: ArticleFeedback.Kind(v).label),
             "created_at": PersonalField("Given on"),
         },
@@ -280,7 +280,7 @@ declare(
         model="newsapp.SavedArticle",
         category="saved",
         fields={
-            "article": PersonalField("Article"),
+            "article": PersonalField("Article", named_by="title"),
             "created_at": PersonalField("Saved on"),
         },
         not_personal={"user": "the link to the owner"},
@@ -317,7 +317,7 @@ declare(
         subject="pseudonym:pseudonym",
         item_name=("article you opened", "articles you opened"),
         fields={
-            "article": PersonalField("Article you opened"),
+            "article": PersonalField("Article you opened", named_by="title"),
             "day": PersonalField("Day (never the time)"),
             "pseudonym": PersonalField("Pseudonym"),
         },
