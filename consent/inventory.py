@@ -181,6 +181,15 @@ class Declaration:
             return manager.filter(**{self.subject.split(":", 1)[1]: pseudonym_for(user.pk)})
         return manager.filter(**{self.subject: user.pk})
 
+    def rows_matching(self, *, account: Any, pseudonym: Any) -> models.QuerySet:
+        """``rows_for`` a reader given by the key of their account and by their pseudonym,
+        values or expressions (``OuterRef`` in a subquery that is built once for every
+        reader)."""
+        manager = self.model_class._default_manager
+        if self.pseudonym_field:
+            return manager.filter(**{self.pseudonym_field: pseudonym})
+        return manager.filter(**{self.subject: account})
+
     def rows_to_show(self, user: Any) -> models.QuerySet:
         """``rows_for`` with the declared relations fetched up front (no query per row).
 

@@ -201,6 +201,8 @@ def account_erase(*, user: AbstractBaseUser) -> Receipt:
         counts[title] = counts.get(title, 0) + rows.count()
         if declaration.model_class is not type(user):
             rows.delete()
+    for forget in extensions.erasers():
+        forget(user)
     sessions = _end_sessions(user.pk)
     user.delete()
     lines = [(title, count) for title, count in counts.items() if count]

@@ -74,13 +74,13 @@ def _bad_request(request, message: str) -> HttpResponse:
 def dashboard(request):
     """One screen: what we hold, what each consent allows, when it goes, the three rights."""
     user = request.user
-    consents = consents_for_user(user=user)
+    consents = consents_for_user(user=user)  # once, for every part of the page
     return render(
         request,
         "consent/dashboard.html",
         {
-            "sections": dashboard_sections(user=user),
-            "summaries": privacy_summary(user=user),
+            "sections": dashboard_sections(user=user, consents=consents),
+            "summaries": privacy_summary(user=user, consents=consents),
             "purposes": [
                 {"purpose": purpose, "granted": consents[purpose.code]}
                 for purpose in purposes.optional_purposes()
