@@ -14,6 +14,7 @@ which decrypts with the row's bound column) is read as instances, through
 """
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from django.db import models
@@ -38,26 +39,21 @@ def exported_rows(declaration: Declaration, user: Any) -> list[dict[str, Any]]:
         if model_field.is_relation and spec.named_by:
             columns.append(f"{name}__{spec.named_by}")
     found = list(rows.values_list(*columns))
-    readers: list[tuple[str, Callable[[Any], Any] | None, Callable[[Row], Any]]] = []
+    readers: list[tuple[str, Callable[[Row], Any]]] = []
     position = 0
     for name, spec in declaration.fields.items():
         model_field = meta.get_field(name)
         if not model_field.is_relation:
-            readers.append((name, spec.present, _column(position)))
+            read = _column(position, model_field, raw=spec.present is not None)
         elif spec.named_by:
-            readers.append((name, spec.present, _named(position, position + 1)))
+            read = _named(position, position + 1)
             position += 1
         else:
             names = _related_names(model_field, {row[position] for row in found}, user)
-            readers.append((name, spec.present, _looked_up(position, names)))
+            read = _looked_up(position, names)
+        readers.append((name, _presented(read, spec.present)))
         position += 1
-    return [
-        {
-            name: jsonable(present(read(row)) if present else read(row))
-            for name, present, read in readers
-        }
-        for row in found
-    ]
+    return [{name: value(row) for name, value in readers} for row in found]
 
 
 def reads_as_values(declaration: Declaration) -> bool:
@@ -86,8 +82,23 @@ def in_order(rows: models.QuerySet) -> models.QuerySet:
     return rows.order_by(*ordering, last)
 
 
-def _column(position: int) -> Callable[[Row], Any]:
-    return lambda row: row[position]
+def _column(position: int, model_field: Any, *, raw: bool) -> Callable[[Row], Any]:
+    """A column's value as stored (``raw``, for the field's ``present``) or as the export
+    writes it (``jsonable``), which leaves every value but a date or a time as it is: only
+    a date field, or a field that converts what the database gives it, can hold one."""
+    if raw or not (
+        isinstance(model_field, models.DateField) or hasattr(model_field, "from_db_value")
+    ):
+        return itemgetter(position)
+    return lambda row: jsonable(row[position])
+
+
+def _presented(
+    read: Callable[[Row], Any], present: Callable[[Any], Any] | None
+) -> Callable[[Row], Any]:
+    if present is None:
+        return read  # a name is a string, a column is written by _column
+    return lambda row: jsonable(present(read(row)))
 
 
 def _named(key: int, name: int) -> Callable[[Row], Any]:

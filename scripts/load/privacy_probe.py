@@ -5,7 +5,8 @@ client with the production settings (``DJANGO_DEBUG=0``, the database cache, per
 connections), on a scratch database ``newsapp_privacy_probe`` with the demo newsroom,
 a few thousand generated articles and a few readers, the first of them seeded like
 ``seed_readers.heavy_reader()`` (300 feedback marks, about 2,000 reading days). Prints
-p50/p95 over ``--requests`` requests of each page and its query count, and writes the
+p50/p95 over ``--requests`` requests of each page (and the CPU time of this process
+alone, which another job on the machine changes least) and its query count, and writes the
 heavy reader's export to ``var/load/privacy_probe/`` (without its ``exported_at`` and its
 log of requests, which grows with every export), so two runs can be compared byte for
 byte.
@@ -119,17 +120,21 @@ def inner(args: argparse.Namespace) -> int:
             send()
         # Read now: the captured list is a slice of a log the next request resets.
         count = len(queries)
-        times = []
+        times, cpu = [], []
         for _ in range(args.requests):
             if before:
                 before()
-            started = time.perf_counter()
+            started, used = time.perf_counter(), time.process_time()
             response = send()
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - used) * 1000)
             assert response.status_code == 200, (label, response.status_code)
         results[label] = {
             "p50": round(statistics.median(times), 1),
             "p95": round(percentile(times, 95), 1),
+            # This process's CPU alone (PostgreSQL's is not in it): what a busy machine
+            # changes least.
+            "cpu_p50": round(statistics.median(cpu), 1),
             "queries": count,
         }
         if label.startswith("export"):
@@ -146,9 +151,13 @@ def inner(args: argparse.Namespace) -> int:
             results[label]["reading_events"] = len(history)
     width = max(len(label) for label in results)
     print(f"\n{args.label}: {args.requests} requests each, one client, in-process")
-    print(f"{'page':<{width}}  {'p50 ms':>7}  {'p95 ms':>7}  queries")
+    print(f"{'page':<{width}}  {'p50 ms':>7}  {'p95 ms':>7}  {'CPU p50':>7}  queries")
     for label, row in results.items():
-        print(f"{label:<{width}}  {row['p50']:>7}  {row['p95']:>7}  {row['queries']:>7}")
+        print(
+            f"{label:<{width}}  {row['p50']:>7}  {row['p95']:>7}  {row['cpu_p50']:>7}  "
+            f"{row['queries']:>7}"
+        )
+    print(f"load average {os.getloadavg()[0]:.1f} (2 cores shared with other jobs)")
     print("PROBE" + json.dumps({"label": args.label, **results}))
     return 0
 

@@ -1,6 +1,7 @@
 """The export reads rows as plain values (consent.exporting) and still says, byte for byte,
 what it said when it built a model instance for every row."""
 
+import dataclasses
 import itertools
 import json
 import re
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from consent import exporting, inventory, rights
 from consent.audit import access_record_append
+from consent.inventory import PersonalField
 from consent.models import DataRequest
 from consent.pseudonyms import pseudonym_for
 from consent.services import consent_grant
@@ -205,3 +207,19 @@ def test_the_export_itself_reads_a_query_or_two_per_declaration(
     pinned = len(inventory.declarations()) + many_to_many + 1 + 2 + 3
     with django_assert_max_num_queries(pinned):
         rights.data_export(user=seeded_reader)
+
+
+def test_a_presented_field_gets_the_stored_value_as_it_did_with_instances(seeded_reader):
+    original = inventory.declaration_for(ReadingEvent)
+    declaration = dataclasses.replace(
+        original,
+        fields={
+            "article": PersonalField("Article", named_by="title", present=str.upper),
+            "day": PersonalField("Day", present=lambda day: f"{day:%A %d %B}"),
+            "pseudonym": PersonalField("Pseudonym", present=len),
+        },
+    )
+    rows = exporting.exported_rows(declaration, seeded_reader)
+    instances = exporting.in_order(declaration.rows_to_show(seeded_reader))
+    assert rows == [declaration.present(row) for row in instances]
+    assert rows[0]["pseudonym"] == 64 and rows[0]["article"].startswith("READ STORY")
