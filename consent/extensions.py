@@ -1,6 +1,7 @@
 """What an app adds to the privacy pages besides its data, registered from its own
 ``privacy.py``: a section of the dashboard, the objection-to-profiling switch, the words and
-options of "Clear recommendations", and the ways on from a receipt. The privacy layer
+options of "Clear recommendations", the ways on from a receipt, and what erasure must also
+forget of what the app keeps outside its models (a cache entry). The privacy layer
 supplies the mechanism (the pages, the forms, the logged requests); the app supplies the
 words, so the layer says nothing about what the app does.
 """
@@ -8,22 +9,45 @@ words, so the layer says nothing about what the app does.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from django.urls import reverse
+
+T = TypeVar("T")
+
+
+@dataclass
+class DashboardReader:
+    """The reader a dashboard is drawn for, as each of its sections gets them: the account,
+    the state of every optional purpose (read once for the whole page), and ``once``, with
+    which the sections of one app read what they share a single time per page, so the
+    page's queries do not grow with its sections."""
+
+    user: Any
+    consents: dict[str, bool]
+    _read: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def granted(self, purpose: str) -> bool:
+        return self.consents.get(purpose, False)
+
+    def once(self, key: str, read: Callable[[], T]) -> T:
+        """``read()`` the first time ``key`` is asked for on this page; its result after."""
+        if key not in self._read:
+            self._read[key] = read()
+        return self._read[key]
 
 
 @dataclass(frozen=True)
 class Section:
     """A section at the top of the dashboard. ``template`` is included with
-    ``context(user)`` as ``panel``; ``anchor`` and ``heading`` also go into the page's
-    table of contents."""
+    ``context(reader)`` as ``panel`` (``reader`` a :class:`DashboardReader`); ``anchor``
+    and ``heading`` also go into the page's table of contents."""
 
     anchor: str
     heading: str
     template: str
-    context: Callable[[Any], dict[str, Any]]
+    context: Callable[[DashboardReader], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -73,6 +97,7 @@ _sections: list[Section] = []
 _profiling: list[ProfilingSwitch] = []
 _clearings: list[Clearing] = []
 _links: list[Link] = []
+_erasers: list[Callable[[Any], None]] = []
 
 
 def register_section(section: Section) -> None:
@@ -109,3 +134,14 @@ def register_receipt_link(link: Link) -> None:
 
 def receipt_links(*, signed_in: bool) -> list[Link]:
     return [link for link in _links if link.signed_in == signed_in]
+
+
+def register_eraser(forget: Callable[[Any], None]) -> None:
+    """``forget(user)`` removes what an app keeps about ``user`` outside the rows of the
+    inventory (a short-lived cache entry, say); erasing the account calls it."""
+    if forget not in _erasers:
+        _erasers.append(forget)
+
+
+def erasers() -> list[Callable[[Any], None]]:
+    return list(_erasers)

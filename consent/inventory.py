@@ -97,7 +97,10 @@ class PersonalField:
     choices shows its choice's label without one). ``applies_to`` says whom the field
     concerns (for example staff only); the privacy pages leave it out for everyone else,
     the export keeps it. ``on_pages=False`` keeps a field to the export alone, for values
-    that say nothing row by row (the link to the reader's own account).
+    that say nothing row by row (the link to the reader's own account). ``named_by`` names,
+    for a foreign key, the column of the related row that its ``str()`` returns (a
+    ``title``, a ``name``): the export then reads that column in the same query as the
+    rows, instead of the related rows themselves.
     """
 
     label: str
@@ -105,6 +108,7 @@ class PersonalField:
     show: Callable[[Any], Any] | None = None
     applies_to: Callable[[Any], bool] | None = None
     on_pages: bool = True
+    named_by: str | None = None
 
     def concerns(self, user: Any) -> bool:
         return self.on_pages and (self.applies_to is None or self.applies_to(user))
@@ -177,6 +181,15 @@ class Declaration:
             return manager.filter(**{self.subject.split(":", 1)[1]: pseudonym_for(user.pk)})
         return manager.filter(**{self.subject: user.pk})
 
+    def rows_matching(self, *, account: Any, pseudonym: Any) -> models.QuerySet:
+        """``rows_for`` a reader given by the key of their account and by their pseudonym,
+        values or expressions (``OuterRef`` in a subquery that is built once for every
+        reader)."""
+        manager = self.model_class._default_manager
+        if self.pseudonym_field:
+            return manager.filter(**{self.pseudonym_field: pseudonym})
+        return manager.filter(**{self.subject: account})
+
     def rows_to_show(self, user: Any) -> models.QuerySet:
         """``rows_for`` with the declared relations fetched up front (no query per row).
 
@@ -187,13 +200,10 @@ class Declaration:
         meta = self.model_class._meta
         related = [n for n in self.fields if meta.get_field(n).many_to_one]
         many = [n for n in self.fields if meta.get_field(n).many_to_many]
-        short = models.CharField | models.IntegerField | models.BooleanField | models.ForeignKey
         long_texts = [
-            f"{name}__{field.name}"
+            f"{name}__{column}"
             for name in related
-            for field in meta.get_field(name).related_model._meta.concrete_fields
-            if not field.primary_key
-            and (not isinstance(field, short) or isinstance(field, models.FileField))
+            for column in long_columns(meta.get_field(name).related_model)
         ]
         rows = self.rows_for(user).select_related(*related).prefetch_related(*many)
         return rows.defer(*long_texts) if long_texts else rows
@@ -247,7 +257,7 @@ class Declaration:
             if spec.present:
                 value = spec.present(value)
             if for_export:
-                values[name] = _jsonable(value)
+                values[name] = jsonable(value)
             elif spec.show:
                 values[name] = spec.show(value)
             elif model_field.choices and not spec.present:
@@ -255,6 +265,18 @@ class Declaration:
             else:
                 values[name] = value
         return values
+
+
+def long_columns(model: type[models.Model]) -> list[str]:
+    """The columns of ``model`` that a row's name should not need: all but its short ones
+    (names, numbers, flags, keys) and its primary key."""
+    short = models.CharField | models.IntegerField | models.BooleanField | models.ForeignKey
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+        and (not isinstance(field, short) or isinstance(field, models.FileField))
+    ]
 
 
 def _older_than(model: type[models.Model], anchor: str, days: int) -> models.QuerySet:
@@ -285,7 +307,8 @@ class Aggregate:
         return _older_than(apps.get_model(self.model), self.retention_anchor, days)
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A stored value as the export writes it: dates and times in ISO 8601."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
@@ -421,6 +444,31 @@ def _anchor_problem(declaration: Declaration) -> str | None:
     return None
 
 
+def _naming_problems(declaration: Declaration) -> list[str]:
+    """A ``named_by`` must name a column of the row a foreign key points at."""
+    found = []
+    meta = declaration.model_class._meta
+    for name, spec in declaration.fields.items():
+        if spec.named_by is None:
+            continue
+        try:
+            model_field = meta.get_field(name)
+        except FieldDoesNotExist:
+            continue  # the walker names fields that do not exist
+        if not (model_field.many_to_one or model_field.one_to_one):
+            found.append(f"{declaration.model}.{name} names a related row but is no foreign key.")
+            continue
+        related = model_field.related_model
+        try:
+            related._meta.get_field(spec.named_by)
+        except FieldDoesNotExist:
+            found.append(
+                f"{declaration.model}.{name} is named by {spec.named_by!r}, which "
+                f"{related._meta.label} does not have."
+            )
+    return found
+
+
 def problems() -> list[str]:
     """Declarations that do not hold together, in words; ``manage.py check`` reports them."""
     found = []
@@ -441,6 +489,7 @@ def problems() -> list[str]:
             problem = _anchor_problem(declaration)
             if problem:
                 found.append(problem)
+        found.extend(_naming_problems(declaration))
     for aggregate in _aggregates:
         if aggregate.purpose not in registered:
             found.append(f"{aggregate.model} is kept for an unregistered purpose.")

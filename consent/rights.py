@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from consent import extensions, inventory
+from consent.exporting import exported_rows
 from consent.inventory import Erasure
 from consent.models import DataRequest
 from consent.pseudonyms import pseudonym_for
@@ -75,7 +76,8 @@ def _receipt(request: DataRequest, lines: list[tuple[str, int]]) -> Receipt:
 @transaction.atomic
 def data_export(*, user: AbstractBaseUser) -> dict[str, Any]:
     """Everything we hold about ``user``, one key per category of the inventory, read in
-    one transaction with the logged request."""
+    one transaction with the logged request: a query or two per declaration, however many
+    rows the reader has (``consent.exporting``)."""
     document: dict[str, Any] = {
         "schema": settings.PRIVACY_EXPORT_SCHEMA,
         "exported_at": timezone.now().isoformat(),
@@ -84,8 +86,7 @@ def data_export(*, user: AbstractBaseUser) -> dict[str, Any]:
     for category in inventory.categories():
         data: dict[str, Any] = {}
         for declaration in inventory.declarations(category.code):
-            rows = list(declaration.rows_to_show(user))
-            values = [declaration.present(row) for row in rows]
+            values = exported_rows(declaration, user)
             key = re.sub(r"\W+", "_", str(declaration.model_class._meta.verbose_name_plural))
             data[key] = (values[0] if values else None) if not declaration.many else values
         counts[category.code] = sum(
@@ -200,6 +201,8 @@ def account_erase(*, user: AbstractBaseUser) -> Receipt:
         counts[title] = counts.get(title, 0) + rows.count()
         if declaration.model_class is not type(user):
             rows.delete()
+    for forget in extensions.erasers():
+        forget(user)
     sessions = _end_sessions(user.pk)
     user.delete()
     lines = [(title, count) for title, count in counts.items() if count]

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Field, Min, Subquery, Value
+from django.db.models import CharField, Count, Field, Min, OuterRef, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -225,14 +225,26 @@ def _words(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _holdings(
-    user: AbstractBaseUser, declarations: list[inventory.Declaration]
-) -> list[tuple[int, date | None]]:
-    """How many of ``user``'s rows each declaration holds, and the day the first of them is
-    deleted: one query for them all (a subquery per declaration), whatever the inventory."""
-    columns: dict[str, Subquery] = {}
+# The summary's subqueries, built once per process for each shape of the inventory: they
+# compare with the outer row (the reader's account, their pseudonym given beside it), so a
+# request only names the reader. Building them anew was most of the summary's time.
+_summary_columns: dict[tuple, dict[str, Subquery]] = {}
+_SUMMARY_SHAPES_KEPT = 8
+
+
+def _summary_subqueries(declarations: list[inventory.Declaration]) -> dict[str, Subquery]:
+    shape = tuple((d.model, d.subject, d.expiry_anchor) for d in declarations)
+    columns = _summary_columns.get(shape)
+    if columns is not None:
+        return columns
+    columns = {}
     for i, declaration in enumerate(declarations):
-        rows = declaration.rows_for(user).order_by().annotate(_all=Value(1)).values("_all")
+        rows = (
+            declaration.rows_matching(account=OuterRef("pk"), pseudonym=OuterRef("_pseudonym"))
+            .order_by()
+            .annotate(_all=Value(1))
+            .values("_all")
+        )
         columns[f"n{i}"] = Subquery(rows.annotate(_n=Count("pk")).values("_n"))
         anchor = declaration.expiry_anchor
         if anchor:
@@ -240,21 +252,40 @@ def _holdings(
             columns[f"m{i}"] = Subquery(
                 rows.annotate(_m=Min(anchor)).values("_m"), output_field=field.__class__()
             )
+    if len(_summary_columns) >= _SUMMARY_SHAPES_KEPT:
+        _summary_columns.clear()  # only tests declare other inventories
+    _summary_columns[shape] = columns
+    return columns
+
+
+def _holdings(
+    user: AbstractBaseUser, declarations: list[inventory.Declaration]
+) -> list[tuple[int, date | None]]:
+    """How many of ``user``'s rows each declaration holds, and the day the first of them is
+    deleted: one query for them all (a subquery per declaration), whatever the inventory."""
+    columns = _summary_subqueries(declarations)
     if not columns:
         return []
-    found: dict[str, Any] = dict(
-        get_user_model()._default_manager.filter(pk=user.pk).values(**columns).first() or {}
+    reader = (
+        get_user_model()
+        ._default_manager.filter(pk=user.pk)
+        .annotate(_pseudonym=Value(pseudonym_for(user.pk), output_field=CharField()))
     )
+    found: dict[str, Any] = dict(reader.values(**columns).first() or {})
     return [
         (int(found.get(f"n{i}") or 0), declaration.expiry_after(found.get(f"m{i}")))
         for i, declaration in enumerate(declarations)
     ]
 
 
-def privacy_summary(*, user: AbstractBaseUser) -> list[CategorySummary]:
+def privacy_summary(
+    *, user: AbstractBaseUser, consents: dict[str, bool] | None = None
+) -> list[CategorySummary]:
     """For every category that concerns ``user``: how much we hold, in words, and the day
-    the next of it is deleted. One query for every declaration together."""
-    consents = consents_for_user(user=user)
+    the next of it is deleted. One query for every declaration together, and one for the
+    consents unless the page has read them (``consents``)."""
+    if consents is None:
+        consents = consents_for_user(user=user)
     concerned = [c for c in inventory.categories() if c.concerns(user)]
     declared = {c.code: list(inventory.declarations(c.code)) for c in concerned}
     held = iter(_holdings(user, [d for c in concerned for d in declared[c.code]]))
@@ -280,10 +311,18 @@ def privacy_summary(*, user: AbstractBaseUser) -> list[CategorySummary]:
     return summaries
 
 
-def dashboard_sections(*, user: AbstractBaseUser) -> list[SectionView]:
-    """The sections other apps add to the top of the dashboard, with their context."""
+def dashboard_sections(
+    *, user: AbstractBaseUser, consents: dict[str, bool] | None = None
+) -> list[SectionView]:
+    """The sections other apps add to the top of the dashboard, with their context: each
+    gets the same :class:`~consent.extensions.DashboardReader`, so what they share is
+    read once for the page."""
+    if consents is None:
+        consents = consents_for_user(user=user)
+    reader = extensions.DashboardReader(user=user, consents=consents)
     return [
-        SectionView(s.anchor, s.heading, s.template, s.context(user)) for s in extensions.sections()
+        SectionView(s.anchor, s.heading, s.template, s.context(reader))
+        for s in extensions.sections()
     ]
 
 

@@ -42,6 +42,11 @@ from newsapp.core.redirects import redirect_back
 RECEIPT_SESSION_KEY = "privacy_receipt"
 
 
+# One encoder for every value of an export: ``json.dumps`` with options builds a new one
+# per call, and an export writes a call per row.
+_encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def readable_json(value: Any, depth: int = 0) -> str:
     """JSON indented like ``json.dumps(indent=2)``, except that a list's items are written
     one to a line: as readable for a person with years of rows, and written by json's C
@@ -49,14 +54,13 @@ def readable_json(value: Any, depth: int = 0) -> str:
     inner = "  " * (depth + 1)
     if isinstance(value, dict) and value:
         items = (
-            f"{inner}{json.dumps(str(key), ensure_ascii=False)}: {readable_json(v, depth + 1)}"
-            for key, v in value.items()
+            f"{inner}{_encode(str(key))}: {readable_json(v, depth + 1)}" for key, v in value.items()
         )
         return "{\n" + ",\n".join(items) + "\n" + "  " * depth + "}"
     if isinstance(value, list) and value:
-        rows = (f"{inner}{json.dumps(v, ensure_ascii=False, default=str)}" for v in value)
+        rows = (f"{inner}{_encode(v)}" for v in value)
         return "[\n" + ",\n".join(rows) + "\n" + "  " * depth + "]"
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return _encode(value)
 
 
 def _bad_request(request, message: str) -> HttpResponse:
@@ -70,13 +74,13 @@ def _bad_request(request, message: str) -> HttpResponse:
 def dashboard(request):
     """One screen: what we hold, what each consent allows, when it goes, the three rights."""
     user = request.user
-    consents = consents_for_user(user=user)
+    consents = consents_for_user(user=user)  # once, for every part of the page
     return render(
         request,
         "consent/dashboard.html",
         {
-            "sections": dashboard_sections(user=user),
-            "summaries": privacy_summary(user=user),
+            "sections": dashboard_sections(user=user, consents=consents),
+            "summaries": privacy_summary(user=user, consents=consents),
             "purposes": [
                 {"purpose": purpose, "granted": consents[purpose.code]}
                 for purpose in purposes.optional_purposes()

@@ -167,16 +167,20 @@ class FeedTuning:
         return dataclasses.replace(profile, explore=False) if self.exploration_off else profile
 
 
-def feed_tuning(*, user_id: int | None) -> FeedTuning:
+def tuning_for(arm: ArmPlan | None) -> FeedTuning:
+    """The parameters of ``arm``; the newsroom's without one."""
     default = FeedTuning(half_life_hours=settings.RECOMMENDER_HALF_LIFE_HOURS)
-    found = current_arm(user_id=user_id)
-    if found is None:
+    if arm is None:
         return default
-    arm = found[1]
     return FeedTuning(
         half_life_hours=arm.half_life_hours or default.half_life_hours,
         exploration_off=arm.exploration_off,
     )
+
+
+def feed_tuning(*, user_id: int | None) -> FeedTuning:
+    found = current_arm(user_id=user_id)
+    return tuning_for(found[1] if found else None)
 
 
 @transaction.atomic
@@ -229,21 +233,42 @@ def outcome_record(*, user, kind: str, paused: bool | None = None) -> bool:
     return True
 
 
-def dashboard_context(user) -> dict:
-    """What the privacy page says about experiments, for this reader only."""
-    pseudonym = pseudonym_for(user.pk)
-    analytics = has_consent(user=user, purpose=ANALYTICS)
+@dataclass(frozen=True)
+class Participation:
+    """Where one reader stands: the experiment running and the next one, whether they
+    allow statistics and take part, and the arm their feed ranks with (``current_arm``)."""
+
+    plan: Plan | None
+    upcoming: Plan | None
+    analytics: bool
+    taking_part: bool
+    arm: ArmPlan | None
+
+    @property
+    def tuning(self) -> FeedTuning:
+        return tuning_for(self.arm)
+
+
+def participation_for(*, user_id: int, analytics: bool) -> Participation:
+    """The reader's ``Participation``, given whether they allow statistics: one query
+    (their latest choice to leave or to take part)."""
+    pseudonym = pseudonym_for(user_id)
     taking_part = takes_part(pseudonym)
-    paused = ReaderPreferences.objects.filter(user=user, personalization_paused=True).exists()
     today = timezone.localdate()
     plan = running_plan(today)
     upcoming = next((p for p in current_plans() if p.starts_on > today), None)
-    arm = arm_of(plan, pseudonym) if plan and analytics and taking_part and not paused else None
+    arm = arm_of(plan, pseudonym) if plan and analytics and taking_part else None
+    return Participation(plan, upcoming, analytics, taking_part, arm)
+
+
+def dashboard_context(participation: Participation, *, paused: bool) -> dict:
+    """What the privacy page says about experiments, for this reader only: no version of
+    the ranking is tried on a reader who paused personalization."""
     return {
-        "plan": plan,
-        "upcoming": upcoming,
-        "arm": arm,
-        "analytics": analytics,
-        "taking_part": taking_part,
+        "plan": participation.plan,
+        "upcoming": participation.upcoming,
+        "arm": None if paused else participation.arm,
+        "analytics": participation.analytics,
+        "taking_part": participation.taking_part,
         "paused": paused,
     }

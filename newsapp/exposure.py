@@ -5,12 +5,15 @@ statistics (a seeded sample when there are many), tallied by ``newsapp.audit`` a
 once through ``consent.dp`` with noise and a charge on the day's budget; only the noisy
 figures are kept, beside the newsroom's supply, which is public. Readers get
 ``reader_comparison``: their own first page against the same supply, computed from their
-own profile when they open their privacy page and shown to them only.
+own profile when they open their privacy page and shown to them only (its counts kept a
+few minutes, while nothing it was ranked from changes).
 
 The audit ranks with the newsroom's default settings (no experiment arm): it audits the
 recommender, not an experiment.
 """
 
+import dataclasses
+import json
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -23,9 +26,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from consent import dp
+from consent.pseudonyms import keyed_digest
 from consent.selectors import users_consenting_to
 from newsapp import audit, ranking, selectors
 from newsapp.charts import Chart, Pair, paired_bars, percent
+from newsapp.experiments import FeedTuning
 from newsapp.models import Article, ExposureAudit, ReaderPreferences, Source, Topic, TopicFollow
 from newsapp.purposes import ANALYTICS
 from newsapp.recommender import Profile
@@ -87,15 +92,22 @@ def supply_in_window(*, now: datetime | None = None, window_days: int | None = N
     )
 
 
+def _supply_key(window_days: int) -> str:
+    return f"exposure-supply:{window_days}"
+
+
+def _supply_from(data: dict | None, window_days: int) -> audit.Supply:
+    """The supply kept in the cache as ``data``; worked out and kept when it is not."""
+    if data is None:
+        data = supply_in_window(window_days=window_days).as_json()
+        cache.set(_supply_key(window_days), data, timeout=SUPPLY_CACHE_SECONDS)
+    return audit.Supply.from_json(data)
+
+
 def supply_cached(*, window_days: int | None = None) -> audit.Supply:
     """The current supply, shared for a few minutes (every privacy page shows it)."""
     window_days = window_days or settings.AUDIT_WINDOW_DAYS
-    key = f"exposure-supply:{window_days}"
-    data = cache.get(key)
-    if data is None:
-        data = supply_in_window(window_days=window_days).as_json()
-        cache.set(key, data, timeout=SUPPLY_CACHE_SECONDS)
-    return audit.Supply.from_json(data)
+    return _supply_from(cache.get(_supply_key(window_days)), window_days)
 
 
 # -- the audit ----------------------------------------------------------------------------
@@ -246,23 +258,81 @@ def exposure_charts(found: audit.Report) -> list[Chart]:
 
 
 # -- the reader's own side ----------------------------------------------------------------
-def reader_comparison(*, user) -> dict:
-    """The reader's first page against the newsroom's supply (the dashboard section)."""
-    preferences = selectors.preferences_for_user(user=user)
-    if preferences.paused:
-        return {"paused": True}
-    if not (preferences.follows or preferences.keywords):
-        return {"empty": True}
-    page = selectors.feed_recommendations(preferences=preferences, depth=settings.FEED_PAGE_SIZE)
+# A reader's first page, counted per topic and outlet, is kept this long at most; it is
+# ranked again as soon as anything it was ranked from changes (``_ranked_from``).
+FIRST_PAGE_CACHE_SECONDS = 300
+
+
+def _first_page_key(user_id: int) -> str:
+    # Keyed by the pseudonym key: the cache names neither the account nor the pseudonym.
+    return "feed-vs-everyone:" + keyed_digest(f"feed-vs-everyone:{user_id}")[:32]
+
+
+def first_page_forget(user) -> None:
+    """Erasure: the counts of the reader's first page go with the account."""
+    cache.delete(_first_page_key(user.pk))
+
+
+def _ranked_from(profile: Profile, tuning: FeedTuning, version: ranking.VersionRow) -> str:
+    """A keyed digest of everything the first page is ranked from: the reader's profile as
+    the feed builds it (topics, keywords, mutes, feedback, and the history and region they
+    allowed), their experiment arm's parameters, and the content and index versions. It
+    names nothing in clear and cannot be searched for keywords without the key."""
+    facts = {
+        "profile": dataclasses.asdict(profile),
+        "half_life_hours": tuning.half_life_hours,
+        "depth": settings.FEED_PAGE_SIZE,
+        "content": version.version,
+        "index": version.index_name,
+    }
+    return keyed_digest(json.dumps(facts, sort_keys=True, default=sorted))
+
+
+def _first_page(
+    preferences: selectors.StatedPreferences, tuning: FeedTuning, key: str, kept: dict | None
+) -> dict:
+    """How many of the reader's first-page picks come from each topic and outlet: what
+    ``kept`` holds when it was ranked from what the reader's profile is now, else ranked
+    again (and kept under ``key`` for ``FIRST_PAGE_CACHE_SECONDS``)."""
+    profile = tuning.profile(preferences.profile())
+    digest = _ranked_from(profile, tuning, ranking.version_row())
+    if kept is not None and kept.get("digest") == digest:
+        return kept
+    page = selectors.feed_recommendations(
+        preferences=preferences, depth=settings.FEED_PAGE_SIZE, tuning=tuning
+    )
     facts = article_facts(ids=[int(r.doc_id) for r in page]) if page else {}
     mine = audit.Tally()
     mine.add_page(page, facts)
-    supply = supply_cached()
-    shown = len(page)
+    counted = {
+        # Read again: ranking may have refreshed the index (at once in development).
+        "digest": _ranked_from(profile, tuning, ranking.version_row()),
+        "topics": dict(mine.topics),
+        "sources": dict(mine.sources),
+        "shown": len(page),
+    }
+    cache.set(key, counted, timeout=FIRST_PAGE_CACHE_SECONDS)
+    return counted
+
+
+def reader_comparison(*, preferences: selectors.StatedPreferences, tuning: FeedTuning) -> dict:
+    """The reader's first page against the newsroom's supply (the dashboard section), from
+    their stated preferences and their experiment arm's ``tuning``. Both sides come from
+    the shared cache in one read while nothing they are worked out from has changed."""
+    if preferences.paused:
+        return {"paused": True}
+    if not (preferences.follows or preferences.keywords) or preferences.user_id is None:
+        return {"empty": True}
+    window_days = settings.AUDIT_WINDOW_DAYS
+    key, supply_key = _first_page_key(preferences.user_id), _supply_key(window_days)
+    found = cache.get_many([key, supply_key])
+    mine = _first_page(preferences, tuning, key, found.get(key))
+    supply = _supply_from(found.get(supply_key), window_days)
+    shown = mine["shown"]
     charts = []
     for title, supplied, mine_counts, names, total in (
-        ("Topics", supply.topics, mine.topics, supply.topic_names, supply.articles),
-        ("Sources", supply.sources, mine.sources, supply.source_names, supply.articles),
+        ("Topics", supply.topics, mine["topics"], supply.topic_names, supply.articles),
+        ("Sources", supply.sources, mine["sources"], supply.source_names, supply.articles),
     ):
         # Shares of articles: one about two topics counts for both.
         published = total or sum(supplied.values()) or 1
@@ -290,9 +360,10 @@ def reader_comparison(*, user) -> dict:
         )
     return {
         "charts": charts,
-        "window_days": settings.AUDIT_WINDOW_DAYS,
-        "topics_seen": len([t for t in mine.topics if t != audit.UNTAGGED]),
+        "window_days": window_days,
+        "kept_minutes": FIRST_PAGE_CACHE_SECONDS // 60,
+        "topics_seen": len([t for t in mine["topics"] if t != audit.UNTAGGED]),
         "topics_published": len([t for t, n in supply.topics.items() if n and t]),
-        "sources_seen": len(mine.sources),
+        "sources_seen": len(mine["sources"]),
         "sources_published": len([s for s, n in supply.sources.items() if n]),
     }

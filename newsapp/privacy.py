@@ -11,6 +11,7 @@ from consent.extensions import (
     ProfilingSwitch,
     Section,
     register_clearing,
+    register_eraser,
     register_profiling_switch,
     register_receipt_link,
     register_section,
@@ -27,8 +28,7 @@ from consent.inventory import (
 )
 from consent.purposes import ESSENTIAL, Purpose, register_purpose
 from consent.retention import Retention
-from consent.selectors import has_consent
-from newsapp import experiments, exposure
+from newsapp import dashboard, exposure
 from newsapp.models import (
     LOCATION_RETENTION_DAYS,
     ArticleFeedback,
@@ -245,7 +245,7 @@ declare(
         category="preferences",
         item_name=("topic you follow", "topics you follow"),
         fields={
-            "topic": PersonalField("Topic you follow"),
+            "topic": PersonalField("Topic you follow", named_by="name"),
             "weight": PersonalField(
                 "How much of it", present=lambda v: TopicFollow.Weight(v).label
             ),
@@ -263,7 +263,7 @@ declare(
         category="feedback",
         item_name=("piece of feedback", "pieces of feedback"),
         fields={
-            "article": PersonalField("Article"),
+            "article": PersonalField("Article", named_by="title"),
             "kind": PersonalField("Your feedback", present=lambda v: ArticleFeedback.Kind(v).label),
             "created_at": PersonalField("Given on"),
         },
@@ -280,7 +280,7 @@ declare(
         model="newsapp.SavedArticle",
         category="saved",
         fields={
-            "article": PersonalField("Article"),
+            "article": PersonalField("Article", named_by="title"),
             "created_at": PersonalField("Saved on"),
         },
         not_personal={"user": "the link to the owner"},
@@ -317,7 +317,7 @@ declare(
         subject="pseudonym:pseudonym",
         item_name=("article you opened", "articles you opened"),
         fields={
-            "article": PersonalField("Article you opened"),
+            "article": PersonalField("Article you opened", named_by="title"),
             "day": PersonalField("Day (never the time)"),
             "pseudonym": PersonalField("Pseudonym"),
         },
@@ -368,40 +368,13 @@ declare(
 )
 
 
-def _feed_panel_context(user) -> dict:
-    follows = list(
-        TopicFollow.objects.filter(user=user).select_related("topic").order_by("-weight", "topic")
-    )
-    preferences = ReaderPreferences.objects.filter(user=user).first()
-    total = sum(f.weight for f in follows) or 1
-    return {
-        "follows": [
-            {
-                "topic": f.topic,
-                "weight": f.weight,
-                "label": f.get_weight_display(),
-                "share": round(100 * f.weight / total),
-            }
-            for f in follows
-        ],
-        "keywords": preferences.keyword_list if preferences else [],
-        "muted": (preferences.muted_topics.count() + preferences.muted_sources.count())
-        if preferences
-        else 0,
-        "explore": preferences.explore if preferences else True,
-        "feedback_count": ArticleFeedback.objects.filter(user=user).count(),
-        "uses_history": has_consent(user=user, purpose=PERSONALIZE_HISTORY),
-        "paused": bool(preferences and preferences.personalization_paused),
-    }
-
-
 # -- the news domain's part of the privacy pages -------------------------------------------------
 register_section(
     Section(
         anchor="how",
         heading="How your feed is made",
         template="privacy/_how_your_feed_is_made.html",
-        context=_feed_panel_context,
+        context=dashboard.how_your_feed_is_made,
     )
 )
 register_section(
@@ -409,7 +382,9 @@ register_section(
         anchor="digest",
         heading="E-mail digest",
         template="newsapp/_privacy_digest_panel.html",
-        context=lambda user: {"subscription": DigestSubscription.objects.filter(user=user).first()},
+        context=lambda reader: {
+            "subscription": DigestSubscription.objects.filter(user=reader.user).first()
+        },
     )
 )
 
@@ -419,7 +394,7 @@ register_section(
         anchor="feed-vs-everyone",
         heading="Your feed and everyone's",
         template="newsapp/_privacy_feed_vs_everyone.html",
-        context=lambda user: exposure.reader_comparison(user=user),
+        context=dashboard.feed_and_everyones,
     )
 )
 
@@ -428,7 +403,7 @@ register_section(
         anchor="experiments",
         heading="Ranking experiments",
         template="newsapp/_privacy_experiments_panel.html",
-        context=experiments.dashboard_context,
+        context=dashboard.ranking_experiments,
     )
 )
 
@@ -466,6 +441,9 @@ register_clearing(
         ),
     )
 )
+
+# The counts of "Your feed and everyone's" wait in the cache a few minutes; not after erasure.
+register_eraser(exposure.first_page_forget)
 
 register_receipt_link(Link("Go to your feed", "newsapp:home", signed_in=True))
 register_receipt_link(Link("Read Top stories", "newsapp:top-stories", signed_in=False))

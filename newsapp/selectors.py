@@ -172,12 +172,16 @@ def _articles_in_order(ids: list[int]) -> list[Article]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def feed_recommendations(*, preferences: StatedPreferences, depth: int) -> Ranked:
+def feed_recommendations(
+    *, preferences: StatedPreferences, depth: int, tuning: experiments.FeedTuning | None = None
+) -> Ranked:
     """The reader's whole "For you" ranking, ``depth`` deep, with the parameters of their
-    experiment arm when they take part in one, one card per story: another outlet's
-    version of a story already ranked is left out. Ids in order, diversified, checked for
-    stories and explained only as far as they are read (a page, not the 200)."""
-    tuning = experiments.feed_tuning(user_id=preferences.user_id)
+    experiment arm when they take part in one (``tuning``, when the caller knows it), one
+    card per story: another outlet's version of a story already ranked is left out. Ids in
+    order, diversified, checked for stories and explained only as far as they are read (a
+    page, not the 200)."""
+    if tuning is None:
+        tuning = experiments.feed_tuning(user_id=preferences.user_id)
     ranked = ranking.get_index().rank(
         tuning.profile(preferences.profile()),
         k=depth,

@@ -68,3 +68,24 @@ def test_every_cookie_the_site_sets_is_declared_and_listed_in_the_notice(client)
     notice = client.get("/privacy/notice/").content.decode()
     for cookie in cookies():
         assert cookie.title in notice and cookie.name in notice
+
+
+def test_a_related_row_named_by_a_column_it_does_not_have_is_a_problem(monkeypatch):
+    registry = dict(inventory._declarations)
+    original = registry["newsapp.readingevent"]
+    registry["newsapp.readingevent"] = Declaration(
+        model=original.model,
+        category=original.category,
+        subject=original.subject,
+        retention_anchor=original.retention_anchor,
+        fields={
+            **original.fields,
+            "article": PersonalField("Article you opened", named_by="headline"),
+            "day": PersonalField("Day", named_by="title"),
+        },
+    )
+    monkeypatch.setattr(inventory, "_declarations", registry)
+    assert inventory.problems() == [
+        "newsapp.ReadingEvent.article is named by 'headline', which newsapp.Article does not have.",
+        "newsapp.ReadingEvent.day names a related row but is no foreign key.",
+    ]
