@@ -314,6 +314,11 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "newsapp_cache",
+            # Django's default (300 entries, then a third deleted at random) would wipe
+            # rate-limit counters and the daily counts the private statistics keep as
+            # soon as a few hundred readers are active, and one abuser filling the cache
+            # could reset everyone's limits. Expired entries still go at each cull.
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
         }
     }
 
