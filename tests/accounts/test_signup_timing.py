@@ -42,7 +42,11 @@ def test_an_existing_address_takes_as_long_as_a_new_one(client, settings):
     for n in range(5):
         new.append(sign_up(client, f"new{n}@example.org"))
         taken.append(sign_up(client, "taken@example.org"))
-    ratio = statistics.median(taken) / statistics.median(new)
+    # Each existing-address sign-up against the new-address one just before it: measured a
+    # moment apart, the two see the same load from the rest of the machine (the other xdist
+    # worker, another build), which the two groups' medians taken apart did not (once 0.58,
+    # 56 ms against 97 ms, where the pairs run at about 0.8).
+    ratio = statistics.median(t / n for t, n in zip(taken, new, strict=True))
     assert ratio > 0.6, (
         f"existing {statistics.median(taken):.3f} s, new {statistics.median(new):.3f} s"
     )

@@ -2,6 +2,8 @@
 
 They run only when asked for (``make e2e``, ``pytest tests/e2e`` or ``E2E=1``): a plain
 ``pytest`` deselects them, so ``make test`` stays fast and the PostgreSQL run in CI skips them.
+A run that asks for them stays in one process (tests/conftest.py): one browser, one live
+server, and the axe-core summary gathered in this process.
 Every test gets a fresh database (``live_server`` is transactional); the rows the
 migrations made (groups, permissions, the privacy notice) are restored by serialized rollback.
 """
@@ -15,23 +17,13 @@ from django.core.management import call_command
 from django.db import connection
 
 from tests.e2e import support
+from tests.e2e.selection import E2E_DIR, asked_for
 
 CHROMIUM = Path("/usr/bin/chromium")
-E2E_DIR = Path(__file__).parent
-
-
-def _asked_for(config) -> bool:
-    if os.environ.get("E2E") == "1":
-        return True
-    for arg in config.args:
-        path = Path(arg.split("::", 1)[0]).resolve()
-        if path == E2E_DIR or E2E_DIR in path.parents:
-            return True
-    return False
 
 
 def pytest_collection_modifyitems(config, items):
-    if _asked_for(config):
+    if asked_for(config):
         return
     browser_tests = [item for item in items if E2E_DIR in Path(str(item.path)).parents]
     if browser_tests:
