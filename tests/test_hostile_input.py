@@ -27,7 +27,7 @@ from tests.factories import follow as follow_topics
 
 pytestmark = pytest.mark.django_db
 
-# How many examples: the Hypothesis profile (tests/conftest.py): 100 in `make test`, 500 in CI.
+# How many examples: the Hypothesis profile (tests/conftest.py): 50 in `make test`, 500 in CI.
 EXAMPLES = settings(
     deadline=None,
     derandomize=not os.environ.get("HYPOTHESIS_EXPLORE"),
