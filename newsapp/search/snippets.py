@@ -60,13 +60,23 @@ class Highlighter:
 
 
 def _roots(words: list[str]) -> list[str]:
-    """The Snowball stems of ``words``, those not met before stemmed in one call."""
-    missing = [word for word in words if word not in _ROOTS]
+    """The Snowball stems of ``words`` (distinct), those not met before stemmed in one call.
+    (Read into a mapping of its own: another thread may empty the shared memory meanwhile.)"""
+    known: dict[str, str] = {}
+    missing: list[str] = []
+    for word in words:
+        root = _ROOTS.get(word)
+        if root is None:
+            missing.append(word)
+        else:
+            known[word] = root
     if missing:
-        if len(_ROOTS) + len(missing) > ROOTS_KEPT:
+        stemmed = dict(zip(missing, stems(missing), strict=True))
+        known.update(stemmed)
+        if len(_ROOTS) + len(stemmed) > ROOTS_KEPT:
             _ROOTS.clear()
-        _ROOTS.update(zip(missing, stems(missing), strict=True))
-    return [_ROOTS[word] for word in words]
+        _ROOTS.update(stemmed)
+    return [known[word] for word in words]
 
 
 def source_text(summary: str, body: str) -> str:

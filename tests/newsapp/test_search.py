@@ -441,3 +441,34 @@ def test_a_snippet_marks_every_inflection_and_shows_far_apart_matches_as_two_pas
     # Only the title matched: the card still shows the opening of the story, unmarked.
     opening = Highlighter(parse("harbour")).snippet("Quiet week. Nothing new.", "<p>Rain.</p>")
     assert opening == "Quiet week. Nothing new. Rain" and "<mark>" not in opening
+
+
+def test_snippets_stay_right_when_threads_share_a_small_memory_of_stems(monkeypatch):
+    """The stems remembered across pages are one process-wide memory, emptied when full;
+    a page being cut while another thread empties it still marks the right words."""
+    import threading
+
+    from newsapp.search import snippets
+    from newsapp.search.query import parse
+
+    texts = [f"Trams {n} tramways tram word{n} other{n} and more words {n}" for n in range(60)]
+    expected = [snippets.Highlighter(parse("tram")).snippet(t, "") for t in texts]
+    monkeypatch.setattr(snippets, "ROOTS_KEPT", 8)
+    snippets._ROOTS.clear()
+    results: list[list] = []
+
+    def cut() -> None:
+        got = []
+        for _ in range(20):
+            highlighter = snippets.Highlighter(parse("tram"))
+            got.append([highlighter.snippet(t, "") for t in texts])
+        results.append(got)
+
+    threads = [threading.Thread(target=cut) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 4  # no thread died
+    assert all(page == expected for got in results for page in got)
+    assert "<mark>Trams</mark>" in expected[0]
