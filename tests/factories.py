@@ -1,8 +1,10 @@
+import itertools
 from datetime import timedelta
 
 import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.models import User
 from newsapp.models import Article, Source, Topic, TopicFollow
@@ -88,6 +90,27 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def topics(self, create, extracted, **kwargs):
         if create and extracted:
             self.topics.set(extracted)
+
+
+_story_numbers = itertools.count()
+
+
+def bulk_stories(count: int, *, name: str, body: str, published_at) -> list[Article]:
+    """``count`` published stories of one new outlet in one INSERT, for tests that need
+    many: titles ``f"{name} {n}"`` with ``n`` unique in the run, and slugs to match."""
+    source = SourceFactory(name="The Lantern Review")
+    slug = slugify(name)
+    return Article.objects.bulk_create(
+        Article(
+            title=f"{name} {n}",
+            slug=f"{slug}-{n}",
+            body=body,
+            source=source,
+            status=Article.Status.PUBLISHED,
+            published_at=published_at,
+        )
+        for n in itertools.islice(_story_numbers, count)
+    )
 
 
 def follow(user, *topics, weight=TopicFollow.Weight.NORMAL):

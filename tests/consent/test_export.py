@@ -2,7 +2,6 @@
 what it said when it built a model instance for every row."""
 
 import dataclasses
-import itertools
 import json
 import re
 from datetime import timedelta
@@ -36,29 +35,20 @@ from newsapp.models import (
     TopicFollow,
 )
 from tests.consent.conftest import staff
-from tests.factories import SourceFactory
+from tests.factories import bulk_stories
 from tests.privacy_app.models import HelpRequest
 
 pytestmark = pytest.mark.django_db
-
-_numbers = itertools.count()
 
 
 def read_history(reader, count: int) -> None:
     """``count`` days of reading by ``reader``, who allowed it, one article each."""
     consent_grant(user=reader, purpose="personalize_history", method="dashboard")
-    source = SourceFactory(name="The Lantern Review")
-    published = timezone.now() - timedelta(days=1)
-    articles = Article.objects.bulk_create(
-        Article(
-            title=f"Read story {n} — “quoted”, ünïcode",
-            slug=f"read-story-{n}",
-            body="<p>Text.</p>",
-            source=source,
-            status=Article.Status.PUBLISHED,
-            published_at=published,
-        )
-        for n in itertools.islice(_numbers, count)
+    articles = bulk_stories(
+        count,
+        name="Read story — “quoted”, ünïcode",
+        body="<p>Text.</p>",
+        published_at=timezone.now() - timedelta(days=1),
     )
     today = timezone.localdate()
     pseudonym = pseudonym_for(reader.pk)

@@ -1,7 +1,6 @@
 """The privacy dashboard reads each thing once per page, and "Your feed and everyone's"
 ranks the reader's first page again only when something it is ranked from has changed."""
 
-import itertools
 import pickle
 import re
 from datetime import timedelta
@@ -25,11 +24,16 @@ from newsapp.models import (
     Topic,
     TopicFollow,
 )
-from tests.factories import PASSWORD, ArticleFactory, SourceFactory, TopicFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    ArticleFactory,
+    SourceFactory,
+    TopicFactory,
+    UserFactory,
+    bulk_stories,
+)
 
 pytestmark = pytest.mark.django_db
-
-_numbers = itertools.count()
 
 
 @pytest.fixture
@@ -65,18 +69,8 @@ def archive(count: int) -> list[Article]:
     again for them."""
     for name in ("Rail", "Ferries", "Weather", "Gossip"):
         TopicFactory(name=name)
-    source = SourceFactory(name="The Lantern Review")
-    published = timezone.now() - timedelta(days=3)
-    made = Article.objects.bulk_create(
-        Article(
-            title=f"Old story {n}",
-            slug=f"old-story-{n}",
-            body="<p>Old.</p>",
-            source=source,
-            status=Article.Status.PUBLISHED,
-            published_at=published,
-        )
-        for n in itertools.islice(_numbers, count)
+    made = bulk_stories(
+        count, name="Old story", body="<p>Old.</p>", published_at=timezone.now() - timedelta(days=3)
     )
     ranking.build_now()
     return made
