@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from consent.purposes import purpose
 from consent.selectors import has_consent
-from newsapp import coverage, experiments, ranking, selectors, services
+from newsapp import coverage, display, experiments, ranking, selectors, services
+from newsapp.core.pagecache import shared_when_anonymous
 from newsapp.forms import RegionForm, SearchForm, TopicsForm
 from newsapp.history import article_view_record
 from newsapp.models import Article, Region, Source, Story, Topic, TopicFollow
@@ -21,6 +22,12 @@ from newsapp.recommender import Ranked
 from newsapp.search import query as search_query
 from newsapp.search.results import MAX_RESULTS, Filters, search_page
 from newsapp.selectors import StatedPreferences
+
+# The news pages are the same for every anonymous visitor until the content changes: kept
+# per content version (one primary-key read) in each process's memory.
+same_for_anonymous = shared_when_anonymous(
+    version=lambda: ranking.version_row().version, display_cookie=display.cookie_name
+)
 
 # The feed is ranked, not a list: readers page through this many of its best articles.
 FEED_DEPTH = 200
@@ -116,6 +123,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@same_for_anonymous
 def top_stories(request: HttpRequest) -> HttpResponse:
     preferences = selectors.preferences_for_user(user=request.user)
     return _top_stories_page(request, preferences, paused=False)
@@ -135,6 +143,7 @@ LATEST_DEPTH = 1000
 
 
 @require_GET
+@same_for_anonymous
 def latest(request: HttpRequest) -> HttpResponse:
     """Newest first, the same for everyone (mutes apply)."""
     preferences = selectors.preferences_for_user(user=request.user)
@@ -144,6 +153,7 @@ def latest(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@same_for_anonymous
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.for_cards(), slug=slug)
     if not article.is_published and not request.user.has_perm("newsapp.change_article"):
@@ -178,6 +188,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@same_for_anonymous
 def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Full coverage: every outlet's version of one story."""
     story = get_object_or_404(Story, pk=pk)
@@ -196,6 +207,7 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@same_for_anonymous
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     preferences = selectors.preferences_for_user(user=request.user)
@@ -219,6 +231,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@same_for_anonymous
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One outlet: what it is, its stories newest first, and mute / unmute."""
     source = get_object_or_404(Source, slug=slug)

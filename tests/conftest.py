@@ -4,6 +4,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from newsapp import experiments, ranking, selectors
+from newsapp.core import pagecache
 from tests.e2e import selection as e2e_selection
 
 # `make test` stays under three minutes on two shared cores with 50 examples a property;
@@ -50,7 +51,9 @@ def fast_isolated_settings(settings, tmp_path):
     ranking.reset_cache()
     experiments.reset_cache()
     selectors.reset_cache()
+    pagecache.clear()
     yield
     ranking.reset_cache()
     experiments.reset_cache()
     selectors.reset_cache()
+    pagecache.clear()
