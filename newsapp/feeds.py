@@ -70,7 +70,7 @@ class TopicFeed(_ArticleFeed):
         return obj.get_absolute_url()
 
     def items(self, obj: Topic):
-        return Article.objects.published().filter(topics=obj).for_cards()[:ITEMS]
+        return Article.objects.published().filter(topics=obj).for_page()[:ITEMS]
 
 
 class SourceFeed(_ArticleFeed):
@@ -90,7 +90,7 @@ class SourceFeed(_ArticleFeed):
             return reverse("newsapp:latest")
 
     def items(self, obj: Source):
-        return Article.objects.published().filter(source=obj).for_cards()[:ITEMS]
+        return Article.objects.published().filter(source=obj).for_page()[:ITEMS]
 
 
 top_stories_feed = require_GET(TopStoriesFeed())

@@ -155,7 +155,7 @@ def latest(request: HttpRequest) -> HttpResponse:
 @require_GET
 @same_for_anonymous
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(Article.objects.for_cards(), slug=slug)
+    article = get_object_or_404(Article.objects.for_page(), slug=slug)
     if not article.is_published and not request.user.has_perm("newsapp.change_article"):
         raise Http404("No such article.")
     preferences = selectors.preferences_for_user(user=request.user)

@@ -15,7 +15,6 @@ from typing import NamedTuple
 
 from django import template
 from django.template.defaulttags import CsrfTokenNode
-from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString
 
 from newsapp.core.reversing import reverse_cached
@@ -24,6 +23,7 @@ from newsapp.selectors import FeedItem
 from newsapp.templatetags.card_public import (
     PublicParts,
     environment,
+    esc,
     facts,
     public_parts,
     published_label,
