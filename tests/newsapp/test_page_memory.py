@@ -5,9 +5,11 @@ a page that holds a CSRF token, or across a change of the news."""
 import re
 
 import pytest
+import time_machine
 from csp.middleware import CSPMiddleware
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.utils import timezone
 
 from newsapp import display
 from newsapp.core.pagecache import shared_when_anonymous
@@ -15,6 +17,14 @@ from newsapp.models import Article
 from tests.factories import ArticleFactory, SourceFactory, TopicFactory, UserFactory, follow
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def still_clock():
+    """One minute throughout: pages are kept per minute, and a test that crossed into the
+    next one would render again."""
+    with time_machine.travel(timezone.now(), tick=False):
+        yield
 
 
 @pytest.fixture
@@ -129,3 +139,29 @@ def test_a_page_with_a_form_token_is_never_kept():
     for _ in range(2):
         view(RequestFactory().get("/form/"))
     assert len(calls) == 2
+
+
+def test_the_kept_header_gets_each_pages_address_and_a_working_token(newsroom):
+    from django.test import Client
+
+    reader = UserFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reader)
+    page = client.get("/latest/", {"page": "2"}).content.decode()
+    assert 'name="next" value="/latest/?page=2"' in page
+    other = client.get("/saved/").content.decode()
+    assert 'name="next" value="/saved/"' in other
+    assert 'aria-current="page">Saved' in other and 'aria-current="page">Saved' not in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', other).group(1)
+    signed_out = client.post("/accounts/logout/", {"csrfmiddlewaretoken": token})
+    assert signed_out.status_code == 302
+    assert b"Sign in" in client.get("/saved/", follow=True).content
+
+
+def test_the_header_shows_each_kind_of_visitor_their_own_menu(client, newsroom):
+    assert b"Sign up" in client.get("/latest/").content
+    client.force_login(UserFactory())
+    reader_page = client.get("/latest/").content
+    assert b"Sign up" not in reader_page and b"Newsroom</a>" not in reader_page
+    client.force_login(UserFactory(is_staff=True))
+    assert b"Newsroom</a>" in client.get("/latest/").content
