@@ -26,7 +26,9 @@ from newsapp.selectors import StatedPreferences
 # The news pages are the same for every anonymous visitor until the content changes: kept
 # per content version (one primary-key read) in each process's memory.
 same_for_anonymous = shared_when_anonymous(
-    version=lambda: ranking.version_row().version, display_cookie=display.cookie_name
+    version=lambda: ranking.version_row().version,
+    display_cookie=display.cookie_name,
+    display=display.choice,
 )
 
 # The feed is ranked, not a list: readers page through this many of its best articles.

@@ -8,7 +8,7 @@ caller names and the current minute. The next anonymous visitor gets it without 
 beyond the version's.
 
 What is never kept or reused:
-- anything for a request with a query parameter other than ``page``, or with a cookie
+- anything for a request with a query parameter other than a plain ``page`` number, or a cookie
   other than the display cookie and the CSRF token's (a session: a signed-in reader, a
   flash message, a private-mode or consent choice);
 - a response that is not a plain 200 page, that sets a cookie, or that used the CSRF token
@@ -22,6 +22,7 @@ holds public pages only, nothing about a visitor.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -36,6 +37,7 @@ MAX_BYTES = 24 * 1024 * 1024
 # Addresses with other query parameters are served but not kept: made-up ones would only
 # push real pages out of the memory.
 KEPT_PARAMETERS = frozenset({"page"})
+_PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}\Z")
 # Where the page had the nonce; it cannot occur in a page (it holds a NUL character).
 _NONCE = "\x00nonce\x00"
 
@@ -85,27 +87,35 @@ def clear() -> None:
     _memory.clear()
 
 
-def _cookies_allowed(request: HttpRequest, display_cookie: str) -> bool:
+def _kept_kind(request: HttpRequest, display_cookie: str) -> bool:
+    """A GET whose page may be kept: no cookie but the display choice and the CSRF token,
+    and no parameter but a plain page number (``?page=007`` is served, not kept)."""
     allowed = {display_cookie, settings.CSRF_COOKIE_NAME}
-    return all(name in allowed for name in request.COOKIES)
+    return (
+        request.method == "GET"
+        and all(name in allowed for name in request.COOKIES)
+        and all(name in KEPT_PARAMETERS for name in request.GET)
+        and len(pages := request.GET.getlist("page")) <= 1
+        and all(_PAGE_NUMBER.match(value) for value in pages)
+    )
 
 
 def shared_when_anonymous(
-    *, version: Callable[[], Hashable], display_cookie: Callable[[], str]
+    *,
+    version: Callable[[], Hashable],
+    display_cookie: Callable[[], str],
+    display: Callable[[HttpRequest], Hashable],
 ) -> Callable:
     """A view decorator: the view's page for anonymous visitors, kept per ``version()``
     (one cheap read, such as a counter row bumped by every publish and edit) and per
-    minute. ``display_cookie()`` names the one cookie the page may vary by."""
+    minute. ``display_cookie()`` names the one cookie the page may vary by, and
+    ``display(request)`` reads the choice it holds (so that made-up values of the cookie
+    are one choice, the default, and not one page each)."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            cookie = display_cookie()
-            if (
-                request.method != "GET"
-                or not _cookies_allowed(request, cookie)
-                or any(name not in KEPT_PARAMETERS for name in request.GET)
-            ):
+            if not _kept_kind(request, display_cookie()):
                 return view(request, *args, **kwargs)
             key = (
                 view.__module__,
@@ -113,7 +123,7 @@ def shared_when_anonymous(
                 request.scheme,
                 request.get_host(),
                 request.get_full_path(),
-                request.COOKIES.get(cookie, ""),
+                display(request),
                 version(),
                 int(time() // 60),
             )

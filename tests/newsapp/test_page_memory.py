@@ -86,7 +86,7 @@ def test_a_signed_in_reader_never_gets_the_anonymous_page(client, newsroom):
     assert b"Sign out" not in again.content
 
 
-def test_the_display_choice_is_part_of_the_page(client, newsroom):
+def test_the_display_choice_is_part_of_the_page(client, newsroom, django_assert_num_queries):
     plain = client.get("/top/")
     client.cookies[display.cookie_name()] = "dark.large"
     dark = client.get("/top/")
@@ -94,20 +94,30 @@ def test_the_display_choice_is_part_of_the_page(client, newsroom):
     assert b'data-theme="dark"' not in plain.content
     del client.cookies[display.cookie_name()]
     assert b'data-theme="dark"' not in client.get("/top/").content
+    client.cookies[display.cookie_name()] = "made-up.values"  # the default, kept as one
+    with django_assert_num_queries(1):
+        assert client.get("/top/").content == plain.content
 
 
 def test_visitors_with_a_session_or_made_up_parameters_are_served_fresh(
     client, newsroom, django_assert_max_num_queries, settings
 ):
     client.get("/latest/")
-    client.get("/latest/?utm_source=x")
-    with django_assert_max_num_queries(50) as fresh:
-        client.get("/latest/?utm_source=x")
-    assert len(fresh.captured_queries) > 1  # rendered again, not kept
+    for made_up in ("?utm_source=x", "?page=01", "?page=2&page=3"):
+        client.get(f"/latest/{made_up}")
+        with django_assert_max_num_queries(50) as fresh:
+            client.get(f"/latest/{made_up}")
+        assert len(fresh.captured_queries) > 1, made_up  # rendered again, not kept
     client.cookies[settings.SESSION_COOKIE_NAME] = "whatever"
     with django_assert_max_num_queries(50) as with_session:
         client.get("/latest/")
     assert len(with_session.captured_queries) > 1
+
+
+def _kept_by_version_one(view):
+    return shared_when_anonymous(
+        version=lambda: 1, display_cookie=lambda: "display", display=lambda request: ""
+    )(view)
 
 
 def _nonce_page(request):
@@ -115,7 +125,7 @@ def _nonce_page(request):
 
 
 def test_a_kept_page_gets_each_requests_own_nonce(settings):
-    view = shared_when_anonymous(version=lambda: 1, display_cookie=lambda: "display")(_nonce_page)
+    view = _kept_by_version_one(_nonce_page)
     stack = CSPMiddleware(view)
     nonces = []
     for _ in range(3):
@@ -135,7 +145,7 @@ def test_a_page_with_a_form_token_is_never_kept():
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
         return HttpResponse("<form>token</form>")
 
-    view = shared_when_anonymous(version=lambda: 1, display_cookie=lambda: "display")(with_token)
+    view = _kept_by_version_one(with_token)
     for _ in range(2):
         view(RequestFactory().get("/form/"))
     assert len(calls) == 2
