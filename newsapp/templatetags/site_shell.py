@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from newsapp.core.reversing import environment_key
-from newsapp.display import TEXT_SIZES, THEMES
+from newsapp.display import DEFAULT, TEXT_SIZES, THEMES
 
 register = template.Library()
 
@@ -65,7 +65,7 @@ def site_header(context) -> SafeString:
         bool(signed_in and user.is_staff),
         match.url_name if match else None,
         match.app_name if match else None,
-        (display.get("theme", "system"), display.get("text", "normal")),
+        (display.get("theme", DEFAULT[0]), display.get("text", DEFAULT[1])),
         environment_key(),
     )
     token = _CSRF.render(context) if signed_in else ""
