@@ -24,6 +24,9 @@ class ConsentConfig(AppConfig):
         # What staff may see of aggregate statistics, released through consent.dp.
         autodiscover_modules("dp_statistics")
         checks.register(inventory_check)
+        from consent import changes
+
+        changes.connect()  # every declared model's writes move its reader's data token
         from django.contrib.auth.signals import user_logged_in
 
         from consent.reconsent import on_logged_in

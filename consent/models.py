@@ -274,3 +274,18 @@ class StatisticRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statistic} (ε={self.epsilon:g}) at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReaderVersion(models.Model):
+    """A reader's data version: a random token drawn anew whenever anything of theirs
+    changes (``consent.changes``), so that pages kept for them are made again. No row
+    reads as the token "0"; erasure deletes the row."""
+
+    pseudonym = models.CharField(max_length=64, primary_key=True)
+    token = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = "reader data version"
+
+    def __str__(self) -> str:
+        return self.token

@@ -122,6 +122,26 @@ declare(
 
 declare(
     Declaration(
+        model="consent.ReaderVersion",
+        category="account",
+        subject="pseudonym:pseudonym",
+        many=False,
+        item_name=("version of your data", "versions of your data"),
+        fields={
+            "pseudonym": PersonalField("Pseudonym"),
+            "token": PersonalField(
+                "Version of your data",
+                present=lambda v: (
+                    f"{v} (a random code, drawn anew whenever your data "
+                    "changes, so that pages made for you are made again)"
+                ),
+            ),
+        },
+    )
+)
+
+declare(
+    Declaration(
         model="consent.DataRequest",
         category="requests",
         subject="pseudonym:subject_pseudonym",

@@ -16,7 +16,7 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
-from consent import extensions, inventory
+from consent import changes, extensions, inventory
 from consent.exporting import exported_rows
 from consent.inventory import Erasure
 from consent.models import DataRequest
@@ -210,6 +210,7 @@ def account_erase(*, user: AbstractBaseUser) -> Receipt:
     request = data_request_append(
         pseudonym=pseudonym, kind=DataRequest.Kind.ERASE, summary=dict(lines)
     )
+    changes.forget(pseudonym=pseudonym)  # last: the writes above would draw it again
     receipt = _receipt(request, lines)
     receipt.kept = [(title, count) for title, count in kept.items() if count]
     return receipt

@@ -31,6 +31,8 @@ import secrets
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -81,14 +83,39 @@ class VersionRow(NamedTuple):
     queued_at: datetime | None
 
 
+# Inside ``one_version_read()``: the row read first, for every later read of the block.
+_read_once: ContextVar[list[VersionRow] | None] = ContextVar("version_read_once", default=None)
+
+
 def version_row() -> VersionRow:
     """The content version and the index that serves it: one primary-key read."""
+    memo = _read_once.get()
+    if memo:
+        return memo[0]
     row = (
         ContentVersion.objects.filter(pk=1)
         .values_list("version", "index_version", "index_name", "queued", "queued_at")
         .first()
     )
-    return VersionRow(*row) if row else VersionRow(0, -1, "", -1, None)
+    found = VersionRow(*row) if row else VersionRow(0, -1, "", -1, None)
+    if memo is not None:
+        memo.append(found)
+    return found
+
+
+@contextmanager
+def one_version_read() -> Iterator[None]:
+    """The version is read once in the block: a page that writes nothing (a GET) is made
+    from one version throughout, the one it is kept under. (A block inside another is
+    part of it.)"""
+    if _read_once.get() is not None:
+        yield
+        return
+    token = _read_once.set([])
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
 
 
 # -- documents -----------------------------------------------------------------------------

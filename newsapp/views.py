@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,10 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from consent.changes import reader_version
 from consent.purposes import purpose
 from consent.selectors import has_consent
 from newsapp import coverage, display, experiments, ranking, selectors, services
-from newsapp.core.pagecache import shared_when_anonymous
+from newsapp.core.pagecache import kept_for_each_reader, shared_when_anonymous
 from newsapp.forms import RegionForm, SearchForm, TopicsForm
 from newsapp.history import article_view_record
 from newsapp.models import Article, Region, Source, Story, Topic, TopicFollow
@@ -23,12 +25,42 @@ from newsapp.search import query as search_query
 from newsapp.search.results import MAX_RESULTS, Filters, search_page
 from newsapp.selectors import StatedPreferences
 
+
+def _one_version(decorate):
+    """``decorate`` (a page memory), with the page made from the content version it is
+    kept under: the version is read once for the whole request."""
+
+    def decorator(view):
+        kept = decorate(view)
+
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            with ranking.one_version_read():
+                return kept(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 # The news pages are the same for every anonymous visitor until the content changes: kept
 # per content version (one primary-key read) in each process's memory.
-same_for_anonymous = shared_when_anonymous(
-    version=lambda: ranking.version_row().version,
-    display_cookie=display.cookie_name,
-    display=display.choice,
+same_for_anonymous = _one_version(
+    shared_when_anonymous(
+        version=lambda: ranking.version_row().version,
+        display_cookie=display.cookie_name,
+        display=display.choice,
+    )
+)
+# A signed-in reader's pages that write nothing, kept for them alone while neither the
+# content nor anything of theirs changes (a reload of the feed ranks nothing again).
+kept_for_the_reader = _one_version(
+    kept_for_each_reader(
+        version=lambda: ranking.version_row().version,
+        reader=lambda request: (request.user.pk, reader_version(request.user.pk)),
+        display_cookie=display.cookie_name,
+        display=display.choice,
+    )
 )
 
 # The feed is ranked, not a list: readers page through this many of its best articles.
@@ -105,6 +137,7 @@ def _newest_page(request: HttpRequest, articles, per_page: int) -> RankedPage:
 
 
 @require_GET
+@kept_for_the_reader
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return top_stories(request)
@@ -126,6 +159,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @same_for_anonymous
+@kept_for_the_reader
 def top_stories(request: HttpRequest) -> HttpResponse:
     preferences = selectors.preferences_for_user(user=request.user)
     return _top_stories_page(request, preferences, paused=False)
@@ -146,6 +180,7 @@ LATEST_DEPTH = 1000
 
 @require_GET
 @same_for_anonymous
+@kept_for_the_reader
 def latest(request: HttpRequest) -> HttpResponse:
     """Newest first, the same for everyone (mutes apply)."""
     preferences = selectors.preferences_for_user(user=request.user)
@@ -191,6 +226,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 @same_for_anonymous
+@kept_for_the_reader
 def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Full coverage: every outlet's version of one story."""
     story = get_object_or_404(Story, pk=pk)
@@ -210,6 +246,7 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @same_for_anonymous
+@kept_for_the_reader
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     preferences = selectors.preferences_for_user(user=request.user)
@@ -234,6 +271,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 @same_for_anonymous
+@kept_for_the_reader
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One outlet: what it is, its stories newest first, and mute / unmute."""
     source = get_object_or_404(Source, slug=slug)
@@ -309,6 +347,7 @@ def _chosen_topics_only(request: HttpRequest, preferences: StatedPreferences) ->
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@kept_for_the_reader
 def topics(request: HttpRequest) -> HttpResponse:
     """Step one: the topics to follow, as large toggle chips (onboarding with ``?welcome``)."""
     return _topics_page(request, step="topics")
@@ -317,6 +356,7 @@ def topics(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@kept_for_the_reader
 def topics_fine_tune(request: HttpRequest) -> HttpResponse:
     """Step two, optional: how much of each followed topic, keywords, mutes, discovery."""
     return _topics_page(request, step="fine-tune")

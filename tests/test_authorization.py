@@ -289,11 +289,18 @@ def client_for(world: World, role: str) -> Client:
     return client
 
 
+# A random code drawn anew at any write of the reader's rows, an officer's look included
+# (its access record is the reader's): it tells kept pages to be made again, and holds
+# nothing another request could have changed.
+DRAWN_ANEW = {"consent.ReaderVersion"}
+
+
 def holdings(user) -> dict[str, list[str]]:
     """Everything the data inventory says we hold about `user`, as its dashboard shows it."""
     return {
         d.model: sorted(repr(d.present(row)) for row in d.rows_to_show(user))
         for d in inventory.declarations()
+        if d.model not in DRAWN_ANEW
     }
 
 

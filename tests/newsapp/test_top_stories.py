@@ -115,12 +115,12 @@ def test_top_stories_look_only_at_the_newest_articles(client, newsroom, monkeypa
 def test_top_stories_cost_the_same_queries_at_any_size(client, newsroom, django_assert_num_queries):
     for i in range(40):
         ArticleFactory(title=f"Filler {i}", published_at=NOW - timedelta(hours=60 + i))
-    # The page memory's content version (tests/newsapp/test_page_memory.py), then the
-    # ranking's: the version, its rows, the page's articles, their topics.
-    with django_assert_num_queries(5):
+    # The content version (read once for the page memory, tests/newsapp/test_page_memory.py,
+    # and the ranking), the ranking's rows, the page's articles, their topics.
+    with django_assert_num_queries(4):
         assert client.get("/top/").status_code == 200
     # The ranking is shared until the content changes: the version, the page, its topics.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert client.get("/top/", {"page": 3}).status_code == 200
     # And the page itself once rendered: the version only.
     with django_assert_num_queries(1):
