@@ -41,19 +41,28 @@ NO_TOKEN = "0"
 class _Batch:
     changed: set[str] = field(default_factory=set)
     forgotten: set[str] = field(default_factory=set)
+    read: dict[str, str] = field(default_factory=dict)  # tokens read in the batch
 
 
 _batch: ContextVar[_Batch | None] = ContextVar("reader_changes", default=None)
 
 
 def reader_version(user_id: int) -> str:
-    """The reader's current token (one primary-key read)."""
-    found = (
-        ReaderVersion.objects.filter(pk=pseudonym_for(user_id))
-        .values_list("token", flat=True)
-        .first()
-    )
-    return found or NO_TOKEN
+    """The reader's current token: one primary-key read, once in a batch. A reader changed
+    earlier in the batch gets a value never seen before, so nothing kept is used for them
+    until the batch has drawn their next token."""
+    pseudonym = pseudonym_for(user_id)
+    current = _batch.get()
+    if current is not None:
+        if pseudonym in current.changed:
+            return f"changing:{secrets.token_hex(8)}"
+        if pseudonym in current.read:
+            return current.read[pseudonym]
+    found = ReaderVersion.objects.filter(pk=pseudonym).values_list("token", flat=True).first()
+    token = found or NO_TOKEN
+    if current is not None:
+        current.read[pseudonym] = token
+    return token
 
 
 def reader_changed(*, user_id: int | None = None, pseudonym: str | None = None) -> None:

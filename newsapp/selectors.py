@@ -3,12 +3,15 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import cast
 from weakref import WeakKeyDictionary
 
 from django.conf import settings
 from django.utils import timezone
 
+from consent.changes import reader_version
 from newsapp import coverage, experiments, ranking, recommender
+from newsapp.core.pagecache import RecentValues
 from newsapp.history import history_for, saved_signal_for
 from newsapp.models import (
     Article,
@@ -72,9 +75,24 @@ class StatedPreferences:
         )
 
 
+# The stated preferences of the readers seen lately, per data version (consent.changes):
+# every signed-in page needs them, and they change only when the reader changes them.
+_recent_preferences = RecentValues(size=2000)
+
+
 def preferences_for_user(*, user) -> StatedPreferences:
+    """What the reader stated (topics, keywords, mutes, feedback) and, worked out when
+    first asked for, their history and region: read again only when something of theirs
+    has changed (one primary-key read tells), or after a minute or two. The reader's
+    joining time is part of the key, so an id used again is never another's."""
     if not user.is_authenticated:
         return StatedPreferences()
+    key = (user.pk, user.date_joined, reader_version(user.pk))
+    found = _recent_preferences.get(key, lambda: _preferences_read(user))
+    return cast(StatedPreferences, found)
+
+
+def _preferences_read(user) -> StatedPreferences:
     follows = list(
         TopicFollow.objects.filter(user=user).select_related("topic").order_by("topic__name")
     )

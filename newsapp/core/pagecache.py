@@ -116,6 +116,42 @@ _memory = _Memory(MAX_BYTES)
 _reader_memory = _Memory(READER_MAX_BYTES)
 
 
+class RecentValues:
+    """What was worked out lately for a key (a reader's stated preferences, say), at most
+    ``size`` of them, least recently used first out, each for the minute it was worked
+    out in and the next one only (like the pages). ``clear()`` forgets them too."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.values: OrderedDict[Hashable, tuple[int, object]] = OrderedDict()
+        self.lock = threading.Lock()
+        _recent_values.append(self)
+
+    def get(self, key: Hashable, work_out: Callable[[], object]) -> object:
+        minute = _minute()
+        with self.lock:
+            found = self.values.get(key)
+            if found is not None and found[0] >= minute - 1:
+                self.values.move_to_end(key)
+                return found[1]
+        value = work_out()
+        with self.lock:
+            self.values[key] = (minute, value)
+            self.values.move_to_end(key)
+            while len(self.values) > self.size:
+                self.values.popitem(last=False)
+            while self.values and next(iter(self.values.values()))[0] < minute - 1:
+                self.values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.values.clear()
+
+
+_recent_values: list[RecentValues] = []
+
+
 def held() -> tuple[int, int]:
     """How many pages the memories of this process hold, and their size in characters."""
     memories = (_memory, _reader_memory)
@@ -126,6 +162,8 @@ def clear() -> None:
     """Forget every kept page (tests; a deploy starts new processes anyway)."""
     _memory.clear()
     _reader_memory.clear()
+    for recent in _recent_values:
+        recent.clear()
 
 
 def _kept_kind(request: HttpRequest, display_cookie: str) -> bool:

@@ -225,6 +225,8 @@ def test_a_reader_sees_their_feed_against_everything_published_on_their_privacy_
     assert "Your first page" in section and "Everything published" in section
     assert re.search(r"6 of your \d+", section)  # the six stories of Loud Outlet
     assert "Loud Outlet" in section and "style=" not in section.split("</section>")[0]
-    ReaderPreferences.objects.filter(user=reader).update(personalization_paused=True)
+    preferences = ReaderPreferences.objects.get(user=reader)
+    preferences.personalization_paused = True
+    preferences.save()
     page = client.get("/privacy/").content.decode()
     assert "there is nothing of yours to compare" in page
