@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from consent import extensions, inventory, purposes
+from consent.changes import reader_version
 from consent.inventory import Erasure
 from consent.models import ConsentEvent, PrivacyNotice
 from consent.pseudonyms import pseudonym_for
+from newsapp.core.pagecache import RecentValues
 
 UNPUBLISHED = "unpublished"  # the version recorded before any notice is published
 
@@ -266,6 +268,20 @@ def _holdings(
     columns = _summary_subqueries(declarations)
     if not columns:
         return []
+    shape = tuple(d.model for d in declarations)
+    key = (user.pk, getattr(user, "date_joined", None), reader_version(user.pk), shape)
+    found = _recent_holdings.get(key, lambda: _holdings_read(user, declarations, columns))
+    return cast(list[tuple[int, date | None]], found)
+
+
+# The counts of the readers seen lately, per data version (``consent.changes``): they
+# change only with the reader's rows, which draw a new version when written.
+_recent_holdings = RecentValues(size=2000)
+
+
+def _holdings_read(
+    user: AbstractBaseUser, declarations: list[inventory.Declaration], columns: dict
+) -> list[tuple[int, date | None]]:
     reader = (
         get_user_model()
         ._default_manager.filter(pk=user.pk)

@@ -44,11 +44,13 @@ SHARED = next(
 )
 
 # page label -> (path or a callable on the fixture, signed in?, target p95 in ms)
+FRESH_FEED = "/ (For you), each reader's first"
 TARGETS_MS = {
     "/healthz": None,
     "/top/ (anonymous)": 15,
     "/latest/ (anonymous)": 15,
     "/ (For you)": 15,
+    FRESH_FEED: None,  # shown beside the kept page: what a reader's first visit costs
     "/articles/<slug>/": 15,
     "/topics/<slug>/": 15,
     "/topics/": 25,
@@ -94,6 +96,8 @@ def fixture(env: dict[str, str]) -> dict:
         "cookie": _cookie(reader),
         "heavy_cookie": _cookie(heavy),
         "csrf": heavy["csrf"],
+        # Readers who have not asked for a page in this run: their pages are made anew.
+        "fresh_cookies": [_cookie(r) for r in readers["readers"][2:500]],
     }
 
 
@@ -102,12 +106,15 @@ def _cookie(reader: dict) -> str:
 
 
 def pages(fx: dict) -> list[tuple[str, str, str, dict | None]]:
-    """(label, path, cookie, form) of every page measured; a form is POSTed."""
+    """(label, path, cookie, form) of every page measured; a form is POSTed. A list of
+    cookies is one reader after another, a new one for each request."""
     return [
         ("/healthz", "/healthz", "", None),
         ("/top/ (anonymous)", "/top/", "", None),
         ("/latest/ (anonymous)", "/latest/", "", None),
         ("/ (For you)", "/", fx["cookie"], None),
+        # The same page for readers whose page is not kept: the first of a visit.
+        (FRESH_FEED, "/", fx["fresh_cookies"], None),
         ("/articles/<slug>/", f"/articles/{fx['article']}/", fx["cookie"], None),
         ("/topics/<slug>/", f"/topics/{fx['topic']}/", fx["cookie"], None),
         ("/topics/", "/topics/", fx["cookie"], None),
@@ -123,18 +130,21 @@ def pages(fx: dict) -> list[tuple[str, str, str, dict | None]]:
 
 
 def time_page(
-    port: int, path: str, cookie: str, n: int, form=None, before=None
+    port: int, path: str, cookie: str | list[str], n: int, form=None, before=None
 ) -> tuple[int, list[float]]:
-    """``before`` runs ahead of each request, outside the timing."""
+    """``before`` runs ahead of each request, outside the timing; a list of cookies is
+    taken one after another (a warm-up with the first, then one per request)."""
+    cookies = iter(cookie if isinstance(cookie, list) else [cookie] * (n + 1))
     if before:
         before()
-    status, _, _ = stack.request(port, path, cookie=cookie, form=form)  # warm: index, caches
+    status, _, _ = stack.request(port, path, cookie=next(cookies), form=form)  # warm
     times = []
     for _ in range(n):
         if before:
             before()
+        each = next(cookies)
         started = time.perf_counter()
-        status, _, _ = stack.request(port, path, cookie=cookie, form=form)
+        status, _, _ = stack.request(port, path, cookie=each, form=form)
         times.append((time.perf_counter() - started) * 1000)
     return status, times
 
@@ -157,18 +167,22 @@ class ExportAllowance:
 
 def count_queries(env: dict[str, str], measured: list) -> dict[str, int]:
     """Queries per page, through Django's test client in-process on the same database."""
+    few = [(label, path, c[:2] if isinstance(c, list) else c, f) for label, path, c, f in measured]
     code = f"""
 import json
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 counts = {{}}
-for label, path, cookie, form in {measured!r}:
-    client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_COOKIE=cookie)
-    send = (lambda: client.post(path, form)) if form is not None else (lambda: client.get(path))
-    send()  # warm, like the timed run
+for label, path, cookie, form in {few!r}:
+    # A list of cookies: warmed by one reader, counted for the next (a page made anew).
+    warm, cookie = (cookie[0], cookie[1]) if isinstance(cookie, list) else (cookie, cookie)
+    def send(cookie):
+        client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_COOKIE=cookie)
+        return client.post(path, form) if form is not None else client.get(path)
+    send(warm)  # warm, like the timed run
     with CaptureQueriesContext(connection) as ctx:
-        send()
+        send(cookie)
     counts[label] = len(ctx.captured_queries)
 print("QUERIES" + json.dumps(counts))
 """
