@@ -1,14 +1,16 @@
 """What an app adds to the privacy pages besides its data, registered from its own
 ``privacy.py``: a section of the dashboard, the objection-to-profiling switch, the words and
-options of "Clear recommendations", the ways on from a receipt, and what erasure must also
-forget of what the app keeps outside its models (a cache entry). The privacy layer
+options of "Clear recommendations", the ways on from a receipt, what erasure must also
+forget of what the app keeps outside its models (a cache entry), and what else than the
+reader's data the dashboard is made from (``PageInputs``). The privacy layer
 supplies the mechanism (the pages, the forms, the logged requests); the app supplies the
 words, so the layer says nothing about what the app does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -93,6 +95,20 @@ class Link:
         return reverse(self.url_name)
 
 
+@dataclass(frozen=True)
+class PageInputs:
+    """What the dashboard is made from besides the reader's own data, so that it can be
+    kept for the reader while none of it changes (``newsapp.core.pagecache``): the
+    ``version()`` of what the sections show (one cheap read), the one cookie the page
+    looks different by (``cookie_name()``, read by ``variant(request)``), and ``around()``,
+    a context the whole request runs in (for the version to be read once in it)."""
+
+    version: Callable[[], Hashable]
+    cookie_name: Callable[[], str]
+    variant: Callable[[Any], Hashable]
+    around: Callable[[], AbstractContextManager] = nullcontext
+
+
 _sections: list[Section] = []
 _profiling: list[ProfilingSwitch] = []
 _clearings: list[Clearing] = []
@@ -134,6 +150,18 @@ def register_receipt_link(link: Link) -> None:
 
 def receipt_links(*, signed_in: bool) -> list[Link]:
     return [link for link in _links if link.signed_in == signed_in]
+
+
+_page_inputs: list[PageInputs] = []
+
+
+def register_page_inputs(inputs: PageInputs) -> None:
+    _page_inputs[:] = [inputs]
+
+
+def page_inputs() -> PageInputs:
+    """The registered inputs; without any, none: the page is made of the reader's data."""
+    return _page_inputs[0] if _page_inputs else PageInputs(lambda: 0, lambda: "", lambda r: 0)
 
 
 def register_eraser(forget: Callable[[Any], None]) -> None:

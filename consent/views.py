@@ -5,6 +5,7 @@ personal data; every change is a POST with a CSRF token, in one transaction.
 """
 
 import json
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from consent import extensions, inventory, limits, purposes, rights
+from consent.changes import reader_version
 from consent.cookies import cookies
 from consent.forms import (
     ClearForm,
@@ -37,6 +39,7 @@ from consent.selectors import (
     privacy_summary,
 )
 from consent.services import consent_grant, consent_withdraw, consents_answer
+from newsapp.core.pagecache import kept_for_each_reader
 from newsapp.core.redirects import redirect_back
 
 RECEIPT_SESSION_KEY = "privacy_receipt"
@@ -68,9 +71,31 @@ def _bad_request(request, message: str) -> HttpResponse:
     return HttpResponseBadRequest(body)
 
 
+# The dashboard is made from the reader's data (its version, ``consent.changes``) and what
+# the apps' sections show (their version): kept for the reader while neither changes.
+_kept = kept_for_each_reader(
+    version=lambda: extensions.page_inputs().version(),
+    reader=lambda request: (request.user.pk, reader_version(request.user.pk)),
+    display_cookie=lambda: extensions.page_inputs().cookie_name(),
+    display=lambda request: extensions.page_inputs().variant(request),
+)
+
+
+def kept_for_the_reader(view):
+    kept = _kept(view)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        with extensions.page_inputs().around():
+            return kept(request, *args, **kwargs)
+
+    return wrapped
+
+
 @never_cache
 @login_required
 @require_GET
+@kept_for_the_reader
 def dashboard(request):
     """One screen: what we hold, what each consent allows, when it goes, the three rights."""
     user = request.user

@@ -17,3 +17,17 @@ class NewsConfig(AppConfig):
         user_logged_in.connect(on_logged_in, dispatch_uid="newsapp-region-visit")
         connection_created.connect(register_functions, dispatch_uid="newsapp-sqlite-functions")
         post_migrate.connect(ensure_installed, sender=self, dispatch_uid="newsapp-search-schema")
+
+        from consent.extensions import PageInputs, register_page_inputs
+        from newsapp import display, ranking
+
+        # The dashboard's sections (the feed against everything published, the experiments)
+        # are made from the content too, and every page looks as the display choice says.
+        register_page_inputs(
+            PageInputs(
+                version=lambda: ranking.version_row().version,
+                cookie_name=display.cookie_name,
+                variant=display.choice,
+                around=ranking.one_version_read,
+            )
+        )

@@ -158,10 +158,15 @@ def held() -> tuple[int, int]:
     return sum(len(m.pages) for m in memories), sum(m.size for m in memories)
 
 
-def clear() -> None:
-    """Forget every kept page (tests; a deploy starts new processes anyway)."""
+def clear_pages() -> None:
+    """Forget every kept page, and only those."""
     _memory.clear()
     _reader_memory.clear()
+
+
+def clear() -> None:
+    """Forget every kept page and value (tests; a deploy starts new processes anyway)."""
+    clear_pages()
     for recent in _recent_values:
         recent.clear()
 

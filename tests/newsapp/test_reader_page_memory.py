@@ -159,3 +159,20 @@ def test_a_form_that_changes_rows_in_bulk_shows_on_the_next_page(client, reader,
     client.post("/privacy/clear/", {"reset_topics": "on"})
     client.get("/privacy/")  # the receipt, shown once
     assert 'value="harvest"' not in client.get("/topics/fine-tune/").content.decode()
+
+
+def test_the_privacy_page_is_kept_and_shows_each_change_at_once(
+    client,
+    reader,
+    newsroom,  # noqa: F811
+    django_assert_num_queries,
+):
+    assert "1 saved article" not in client.get("/privacy/").content.decode()
+    # The session, the account, the reader's data version and the content version.
+    with django_assert_num_queries(4):
+        client.get("/privacy/")
+    article = Article.objects.filter(topics=newsroom["food"]).first()
+    client.post(f"/articles/{article.slug}/save/")
+    client.get("/")  # the message of the save, shown once
+    page = client.get("/privacy/").content.decode()
+    assert "1 saved article" in page
