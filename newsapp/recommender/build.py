@@ -12,7 +12,7 @@ from sklearn.preprocessing import normalize
 from newsapp.recommender.index import Index
 from newsapp.recommender.learning import learn_topics
 from newsapp.recommender.rows import apply_tag_floor, source_codes, tag_matrix, timestamps
-from newsapp.recommender.terms import VECTORIZER_PARAMS, document_text
+from newsapp.recommender.terms import VECTORIZER_PARAMS, Vectorizer, document_text
 from newsapp.recommender.types import Document
 
 
@@ -55,7 +55,7 @@ def build_index(
     source_names = sorted({d.source for d in documents if d.source})
     source_position = {name: i for i, name in enumerate(source_names)}
     return Index(
-        vectorizer=vectorizer,
+        vectorizer=Vectorizer.from_fitted(vectorizer),
         matrix=matrix,
         doc_ids=[d.id for d in documents],
         topics=topics,

@@ -22,8 +22,6 @@ from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from newsapp.recommender.explain import Explainer
 from newsapp.recommender.learning import LOGIT_LIMIT, PROTOTYPE_THRESHOLD
@@ -37,7 +35,7 @@ from newsapp.recommender.rows import (
 )
 from newsapp.recommender.scoring import FollowedTopic, Scoring
 from newsapp.recommender.stemming import stem, stems
-from newsapp.recommender.terms import document_text
+from newsapp.recommender.terms import Vectorizer, document_text, l2_rows
 from newsapp.recommender.types import DocId, Document, Profile, Recommendation
 
 # Most terms kept per ad-hoc query vector (typed keywords, feedback).
@@ -180,7 +178,7 @@ class Index:
     def __init__(
         self,
         *,
-        vectorizer: TfidfVectorizer,
+        vectorizer: Vectorizer,
         matrix: sp.csr_matrix,
         doc_ids: list[DocId],
         topics: list[str],
@@ -289,7 +287,7 @@ class Index:
     # -- vectors -----------------------------------------------------------------------
     def vectorise(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Normalised TF-IDF rows of ``texts`` over this index's vocabulary (no refit)."""
-        return normalize(self.vectorizer.transform(texts)).astype(np.float32).tocsr()
+        return l2_rows(self.vectorizer.transform(texts)).astype(np.float32).tocsr()
 
     def keyword_terms(self, keyword: str) -> list[str]:
         """The index terms a typed keyword stands for: its own, and every other inflection
@@ -379,7 +377,7 @@ class Index:
         rows = [self.position[i] for i in ids if i in self.position]
         if not rows:
             return None
-        mean = normalize(sp.csr_matrix(self.matrix[rows].mean(axis=0)))
+        mean = l2_rows(sp.csr_matrix(self.matrix[rows].mean(axis=0)))
         return _query(mean.indices, mean.data)
 
     def usable_keywords(self, keywords: Iterable[str]) -> list[str]:

@@ -29,6 +29,10 @@ Two ways, chosen per topic by the evidence available:
 Either way a topic ends as a sparse weight vector over the vocabulary and an offset:
 ``affinity = (profile · article - offset) / scale`` is > 0 for an article the index takes
 to be about the topic, and comparable across topics.
+
+scikit-learn is imported where it is used, not with the module: a process that only reads
+a saved index (a web worker) uses this module's constants alone, and scikit-learn's import
+costs about 70 MB of its memory.
 """
 
 from __future__ import annotations
@@ -37,9 +41,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
-from sklearn.svm import LinearSVC
-from sklearn.utils.extmath import randomized_svd
 
 # Keyword evidence stands in for this many tagged articles.
 KEYWORD_PRIOR = 5.0
@@ -82,6 +83,8 @@ def top_terms(vector: sp.csr_matrix, limit: int) -> sp.csr_matrix:
 
 
 def _centroid(matrix: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
+    from sklearn.preprocessing import normalize  # scikit-learn: see the module's note
+
     if not len(rows):
         return sp.csr_matrix((1, matrix.shape[1]), dtype=np.float32)
     return normalize(sp.csr_matrix(matrix[rows].mean(axis=0)))
@@ -90,6 +93,8 @@ def _centroid(matrix: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
 def _prototype(
     matrix: sp.csr_matrix, tagged_rows: np.ndarray, keyword_vector: sp.csr_matrix | None
 ) -> sp.csr_matrix:
+    from sklearn.preprocessing import normalize
+
     n = len(tagged_rows)
     profile = _centroid(matrix, tagged_rows)
     if keyword_vector is not None:
@@ -113,6 +118,8 @@ def latent_basis(matrix: sp.csr_matrix) -> np.ndarray | None:
     """The corpus's main directions of co-occurring words (rows: directions, columns:
     terms), from a truncated SVD of at most ``LATENT_SAMPLE`` articles; None for a corpus
     too small to have any."""
+    from sklearn.utils.extmath import randomized_svd
+
     n_docs, n_terms = matrix.shape
     dimensions = min(LATENT_DIMENSIONS, n_docs - 1, n_terms - 1)
     if dimensions < 2:
@@ -183,6 +190,8 @@ def learn_topics(
     ``(raw - offset) / scale`` is its calibrated log-odds; a prototype topic's is a
     z-score anchored ``PROTOTYPE_THRESHOLD`` deviations above the mean.
     """
+    from sklearn.svm import LinearSVC
+
     n_docs, n_terms = matrix.shape
     n_topics = len(topics)
     if not n_topics:

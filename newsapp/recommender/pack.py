@@ -27,7 +27,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from newsapp.recommender.explain import LIKED_COMPARED, LIKED_REASON, LOGIT_CAP, SHOWN_TERMS
 from newsapp.recommender.index import (
@@ -43,6 +42,7 @@ from newsapp.recommender.index import (
     Index,
 )
 from newsapp.recommender.learning import LOGIT_LIMIT, PROTOTYPE_THRESHOLD
+from newsapp.recommender.stopwords import STOP_WORDS
 
 SCHEMA = "newsapp.private-pack/2"
 # How many of the newest articles a pack holds: a reader's first page is almost always
@@ -197,7 +197,7 @@ def pack_arrays(index: Index, positions: Sequence[int], *, term_budget: int = TE
         "topics": list(index.topics),
         "sources": [index.source_names[s] for s in used_sources],
         "regions": region_names,
-        "stop_words": sorted(ENGLISH_STOP_WORDS),
+        "stop_words": sorted(STOP_WORDS),
         "vocabulary": [str(index.terms[c]) for c in vocabulary],
         "stems": [_stem_code(str(index.terms[c]), index.term_stems[c]) for c in vocabulary],
         "idf": np.rint(idf[vocabulary] * IDF_SCALE).astype(int).tolist(),

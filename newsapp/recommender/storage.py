@@ -18,11 +18,10 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 from threadpoolctl import threadpool_limits
 
 from newsapp.recommender.index import Index
-from newsapp.recommender.terms import VECTORIZER_PARAMS
+from newsapp.recommender.terms import Vectorizer
 
 FORMAT_VERSION = 4
 META = "meta.json"
@@ -120,10 +119,7 @@ def load_index(path: str | Path) -> Index:
         return np.asarray(np.load(path / f"{name}.npy", mmap_mode="r", allow_pickle=False))
 
     terms = array("terms").tobytes().decode().split("\n")
-    vectorizer = TfidfVectorizer(
-        **VECTORIZER_PARAMS, vocabulary={t: i for i, t in enumerate(terms)}
-    )
-    vectorizer.idf_ = np.asarray(array("idf"))
+    vectorizer = Vectorizer(terms, np.asarray(array("idf")))
     doc_ids = meta["doc_ids"] if meta["doc_ids"] is not None else array("ids").tolist()
     shape = tuple(meta["m_shape"])
     n_topics = len(meta["topics"])
