@@ -65,6 +65,16 @@ def reader_version(user_id: int) -> str:
     return token
 
 
+def remember_version(*, pseudonym: str, token: str | None) -> str:
+    """The reader's token, read by the caller (beside something else), for the rest of
+    the batch; the token as ``reader_version`` gives it."""
+    token = token or NO_TOKEN
+    current = _batch.get()
+    if current is not None and pseudonym not in current.changed:
+        current.read[pseudonym] = token
+    return token
+
+
 def reader_changed(*, user_id: int | None = None, pseudonym: str | None = None) -> None:
     """Pages kept for this reader are stale: at the end of the current batch, or now.
     Either the reader's id or their pseudonym names them."""

@@ -74,8 +74,11 @@ def _bad_request(request, message: str) -> HttpResponse:
 # The dashboard is made from the reader's data (its version, ``consent.changes``) and what
 # the apps' sections show (their version): kept for the reader while neither changes.
 _kept = kept_for_each_reader(
-    version=lambda: extensions.page_inputs().version(),
-    reader=lambda request: (request.user.pk, reader_version(request.user.pk)),
+    versions=lambda request: (
+        request.user.pk,
+        extensions.page_inputs().version(),
+        reader_version(request.user.pk),
+    ),
     display_cookie=lambda: extensions.page_inputs().cookie_name(),
     display=lambda request: extensions.page_inputs().variant(request),
 )

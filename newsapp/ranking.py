@@ -103,6 +103,13 @@ def version_row() -> VersionRow:
     return found
 
 
+def remember_version_row(row: VersionRow) -> None:
+    """``row``, read by the caller (beside something else), is the block's version read."""
+    memo = _read_once.get()
+    if memo is not None and not memo:
+        memo.append(row)
+
+
 @contextmanager
 def one_version_read() -> Iterator[None]:
     """The version is read once in the block: a page that writes nothing (a GET) is made

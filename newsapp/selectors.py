@@ -7,15 +7,19 @@ from typing import cast
 from weakref import WeakKeyDictionary
 
 from django.conf import settings
+from django.db.models import Subquery
 from django.utils import timezone
 
-from consent.changes import reader_version
+from consent.changes import reader_version, remember_version
+from consent.models import ReaderVersion
+from consent.pseudonyms import pseudonym_for
 from newsapp import coverage, experiments, ranking, recommender
 from newsapp.core.pagecache import RecentValues
 from newsapp.history import history_for, saved_signal_for
 from newsapp.models import (
     Article,
     ArticleFeedback,
+    ContentVersion,
     ReaderLocation,
     ReaderPreferences,
     Region,
@@ -73,6 +77,24 @@ class StatedPreferences:
             region=self.region,
             explore=self.explore,
         )
+
+
+def versions_for(*, user) -> tuple[int, str]:
+    """The content version and the reader's data version (``consent.changes``), in one
+    query, and remembered for the rest of the request: the ranking and the preferences
+    ask for them again."""
+    pseudonym = pseudonym_for(user.pk)
+    token = ReaderVersion.objects.filter(pk=pseudonym).values("token")[:1]
+    row = (
+        ContentVersion.objects.filter(pk=1)
+        .annotate(token=Subquery(token))
+        .values_list("version", "index_version", "index_name", "queued", "queued_at", "token")
+        .first()
+    )
+    if row is None:  # no version row yet (a new database): each read as usual
+        return ranking.version_row().version, reader_version(user.pk)
+    ranking.remember_version_row(ranking.VersionRow(*row[:5]))
+    return row[0], remember_version(pseudonym=pseudonym, token=row[5])
 
 
 # The stated preferences of the readers seen lately, per data version (consent.changes):

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from consent.changes import reader_version
 from consent.purposes import purpose
 from consent.selectors import has_consent
 from newsapp import coverage, display, experiments, ranking, selectors, services
@@ -56,8 +55,7 @@ same_for_anonymous = _one_version(
 # content nor anything of theirs changes (a reload of the feed ranks nothing again).
 kept_for_the_reader = _one_version(
     kept_for_each_reader(
-        version=lambda: ranking.version_row().version,
-        reader=lambda request: (request.user.pk, reader_version(request.user.pk)),
+        versions=lambda request: (request.user.pk, *selectors.versions_for(user=request.user)),
         display_cookie=display.cookie_name,
         display=display.choice,
     )

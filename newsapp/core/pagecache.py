@@ -224,14 +224,13 @@ def shared_when_anonymous(
 
 def kept_for_each_reader(
     *,
-    version: Callable[[], Hashable],
-    reader: Callable[[HttpRequest], Hashable],
+    versions: Callable[[HttpRequest], Hashable],
     display_cookie: Callable[[], str],
     display: Callable[[HttpRequest], Hashable],
 ) -> Callable:
     """A view decorator: the view's page for a signed-in reader, kept for that reader alone
-    per ``version()`` (the content's), per ``reader(request)`` (the reader's id and a token
-    that changes with anything of theirs, see ``consent.changes``), per CSRF secret and per
+    per ``versions(request)`` (the reader's id, the content's version and a token that
+    changes with anything of theirs, see ``consent.changes``), per CSRF secret and per
     minute. The view is not run when the page is kept, so it is only for views that write
     nothing.
 
@@ -253,8 +252,7 @@ def kept_for_each_reader(
                 request.get_host(),
                 request.get_full_path(),
                 display(request),
-                version(),
-                reader(request),
+                versions(request),
                 secret,
                 _minute(),
             )

@@ -235,9 +235,9 @@ def test_the_feed_costs_two_queries_more_while_an_experiment_runs(
     client.force_login(reader_in("A", newsroom))
     client.get("/")
     pagecache.clear()  # the page made again, not the one kept for the reader
-    # 15 = the 13 of the feed without an experiment (tests/newsapp/test_feedback.py) +
+    # 14 = the 12 of the feed without an experiment (tests/newsapp/test_feedback.py) +
     # analytics consent and the experiment choice.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         client.get("/")
 
 

@@ -146,13 +146,13 @@ def test_feed_with_feedback_loads_in_a_fixed_number_of_queries(
         client.post(feedback_url(article), {"kind": "more"})
     client.get("/")  # the index is built once per content version
     pagecache.clear()  # the page made again, not the one kept for the reader
-    # 13 = session, user, the reader's data token (the page memory's, one read of the
-    # shared cache), follows, preferences, feedback, the content version (one primary-key
-    # read), reading history, region, the stories of the ranking's first page
+    # 12 = session, user, the content version and the reader's data version (one query
+    # for both, the page memory's), follows, preferences, feedback, reading history,
+    # region, the stories of the ranking's first page
     # and a page more (one card per story), the page's articles and their topics (+1
     # counting outlets when a story on the page has several), the articles the reader saved
     # (their "Save for later" buttons).
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         client.get("/")
 
 
