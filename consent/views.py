@@ -5,7 +5,6 @@ personal data; every change is a POST with a CSRF token, in one transaction.
 """
 
 import json
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -73,7 +72,7 @@ def _bad_request(request, message: str) -> HttpResponse:
 
 # The dashboard is made from the reader's data (its version, ``consent.changes``) and what
 # the apps' sections show (their version): kept for the reader while neither changes.
-_kept = kept_for_each_reader(
+kept_for_the_reader = kept_for_each_reader(
     versions=lambda request: (
         request.user.pk,
         extensions.page_inputs().version(),
@@ -81,18 +80,8 @@ _kept = kept_for_each_reader(
     ),
     display_cookie=lambda: extensions.page_inputs().cookie_name(),
     display=lambda request: extensions.page_inputs().variant(request),
+    around=lambda: extensions.page_inputs().around(),
 )
-
-
-def kept_for_the_reader(view):
-    kept = _kept(view)
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        with extensions.page_inputs().around():
-            return kept(request, *args, **kwargs)
-
-    return wrapped
 
 
 @never_cache

@@ -1,5 +1,4 @@
 from dataclasses import dataclass
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,41 +23,21 @@ from newsapp.search import query as search_query
 from newsapp.search.results import MAX_RESULTS, Filters, search_page
 from newsapp.selectors import StatedPreferences
 
-
-def _one_version(decorate):
-    """``decorate`` (a page memory), with the page made from the content version it is
-    kept under: the version is read once for the whole request."""
-
-    def decorator(view):
-        kept = decorate(view)
-
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            with ranking.one_version_read():
-                return kept(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
 # The news pages are the same for every anonymous visitor until the content changes: kept
-# per content version (one primary-key read) in each process's memory.
-same_for_anonymous = _one_version(
-    shared_when_anonymous(
-        version=lambda: ranking.version_row().version,
-        display_cookie=display.cookie_name,
-        display=display.choice,
-    )
+# per content version (one primary-key read, once per request) in each process's memory.
+same_for_anonymous = shared_when_anonymous(
+    version=lambda: ranking.version_row().version,
+    display_cookie=display.cookie_name,
+    display=display.choice,
+    around=ranking.one_version_read,
 )
 # A signed-in reader's pages that write nothing, kept for them alone while neither the
 # content nor anything of theirs changes (a reload of the feed ranks nothing again).
-kept_for_the_reader = _one_version(
-    kept_for_each_reader(
-        versions=lambda request: (request.user.pk, *selectors.versions_for(user=request.user)),
-        display_cookie=display.cookie_name,
-        display=display.choice,
-    )
+kept_for_the_reader = kept_for_each_reader(
+    versions=lambda request: (request.user.pk, *selectors.versions_for(user=request.user)),
+    display_cookie=display.cookie_name,
+    display=display.choice,
+    around=ranking.one_version_read,
 )
 
 # The feed is ranked, not a list: readers page through this many of its best articles.

@@ -35,6 +35,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager, nullcontext
 from functools import wraps
 from time import time
 from typing import NamedTuple
@@ -187,28 +188,25 @@ def shared_when_anonymous(
     version: Callable[[], Hashable],
     display_cookie: Callable[[], str],
     display: Callable[[HttpRequest], Hashable],
+    around: Callable[[], AbstractContextManager] = nullcontext,
 ) -> Callable:
     """A view decorator: the view's page for anonymous visitors, kept per ``version()``
     (one cheap read, such as a counter row bumped by every publish and edit) and per
     minute. ``display_cookie()`` names the one cookie the page may vary by, and
     ``display(request)`` reads the choice it holds (so that made-up values of the cookie
-    are one choice, the default, and not one page each)."""
+    are one choice, the default, and not one page each). The whole request runs inside
+    ``around()`` (for the version to be read once in it, say)."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            with around():
+                return kept(request, *args, **kwargs)
+
+        def kept(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not _kept_kind(request, display_cookie()):
                 return view(request, *args, **kwargs)
-            key = (
-                view.__module__,
-                view.__qualname__,
-                request.scheme,
-                request.get_host(),
-                request.get_full_path(),
-                display(request),
-                version(),
-                _minute(),
-            )
+            key = _page_key(view, request, display(request), version())
             kept = _memory.get(key)
             if kept is not None:
                 return _reuse(request, kept)
@@ -222,17 +220,32 @@ def shared_when_anonymous(
     return decorate
 
 
+def _page_key(view: Callable, request: HttpRequest, *made_from: Hashable) -> Hashable:
+    """A page's key: the view, the full address and what else the page is made from,
+    and the minute."""
+    return (
+        view.__module__,
+        view.__qualname__,
+        request.scheme,
+        request.get_host(),
+        request.get_full_path(),
+        *made_from,
+        _minute(),
+    )
+
+
 def kept_for_each_reader(
     *,
     versions: Callable[[HttpRequest], Hashable],
     display_cookie: Callable[[], str],
     display: Callable[[HttpRequest], Hashable],
+    around: Callable[[], AbstractContextManager] = nullcontext,
 ) -> Callable:
     """A view decorator: the view's page for a signed-in reader, kept for that reader alone
     per ``versions(request)`` (the reader's id, the content's version and a token that
     changes with anything of theirs, see ``consent.changes``), per CSRF secret and per
-    minute. The view is not run when the page is kept, so it is only for views that write
-    nothing.
+    minute, inside ``around()`` as above. The view is not run when the page is kept, so it
+    is only for views that write nothing.
 
     Never kept or reused: a request with another cookie than the session's, the CSRF
     token's and the display choice's, or other parameters than a plain page number; one
@@ -242,20 +255,14 @@ def kept_for_each_reader(
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            with around():
+                return kept(request, *args, **kwargs)
+
+        def kept(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not _reader_kind(request, display_cookie()):
                 return view(request, *args, **kwargs)
             secret = request.META["CSRF_COOKIE"]
-            key = (
-                view.__module__,
-                view.__qualname__,
-                request.scheme,
-                request.get_host(),
-                request.get_full_path(),
-                display(request),
-                versions(request),
-                secret,
-                _minute(),
-            )
+            key = _page_key(view, request, display(request), versions(request), secret)
             kept = _reader_memory.get(key)
             if kept is not None:
                 return _reuse(request, kept)
