@@ -40,6 +40,20 @@ def consents_for_user(*, user: AbstractBaseUser) -> dict[str, bool]:
     return state
 
 
+# The consents of the readers seen lately, per data version (``consent.changes``): every
+# consent given or withdrawn draws a new version, so a page never acts on an old answer.
+_recent_consents = RecentValues(size=2000)
+
+
+def consents_remembered(*, user: AbstractBaseUser) -> dict[str, bool]:
+    """``consents_for_user``, read again only when something of the reader's changed (or
+    after a minute or two): for pages that act on the answers. A write that decides by
+    them (a withdrawal, say) reads them with ``consents_for_user``."""
+    key = (user.pk, getattr(user, "date_joined", None), reader_version(user.pk))
+    found = _recent_consents.get(key, lambda: consents_for_user(user=user))
+    return dict(cast(dict[str, bool], found))  # the caller's own copy
+
+
 def has_consent(*, user: AbstractBaseUser | AnonymousUser, purpose: str) -> bool:
     if not user.is_authenticated:
         return False

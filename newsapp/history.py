@@ -9,6 +9,7 @@ Without a consent nothing is written.
 
 import hashlib
 import hmac
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -16,8 +17,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from consent.changes import reader_version
 from consent.pseudonyms import pseudonym_for
-from consent.selectors import consents_for_user
+from consent.selectors import consents_remembered
+from newsapp.core.pagecache import RecentValues
 from newsapp.models import DailyReadCount, ReadingEvent, SavedArticle
 from newsapp.purposes import ANALYTICS, PERSONALIZE_HISTORY
 
@@ -50,7 +53,7 @@ def article_view_record(*, user, article, paused: bool = False) -> None:
     not a profile and still follow the analytics consent)."""
     if not getattr(user, "is_authenticated", False):
         return
-    consents = consents_for_user(user=user)
+    consents = consents_remembered(user=user)
     if paused:
         consents[PERSONALIZE_HISTORY] = False
     if not (consents.get(PERSONALIZE_HISTORY) or consents.get(ANALYTICS)):
@@ -93,3 +96,20 @@ def saved_signal_for(*, user_id: int, read: list[int], limit: int = 200) -> list
         .order_by("-created_at", "-id")
         .values_list("article_id", flat=True)[:limit]
     )
+
+
+# The saved articles of the readers seen lately, per data version (``consent.changes``):
+# saving or removing one draws a new version.
+_recent_saved = RecentValues(size=2000)
+
+
+def saved_ids_for(user) -> frozenset[int]:
+    """Ids of the articles ``user`` saved, for the "Save for later" buttons."""
+    key = (user.pk, getattr(user, "date_joined", None), reader_version(user.pk))
+    found = _recent_saved.get(
+        key,
+        lambda: frozenset(
+            SavedArticle.objects.filter(user=user).values_list("article_id", flat=True)
+        ),
+    )
+    return cast(frozenset[int], found)

@@ -337,6 +337,48 @@ def more_like_this(*, article: Article, preferences: StatedPreferences, limit: i
     return _articles_in_order([int(i) for i in ids])  # article primary keys
 
 
+@dataclass(frozen=True)
+class ArticlePage:
+    """What an article's page shows that is not the reader's own: the article with its
+    outlet and topics, "More like this" and the other outlets' versions ("Also covered
+    by"), both under the reader's mutes (empty for an article that is not published)."""
+
+    article: Article
+    related: list[Article]
+    also_covered: list[Article]
+
+
+# Article pages lately made, per content version and mutes: the same for every reader with
+# the same mutes (most have none), until the content changes or a minute or two passes.
+_recent_article_pages = RecentValues(size=300)
+
+
+def article_page(*, slug: str, preferences: StatedPreferences) -> ArticlePage | None:
+    """The page of the article at ``slug`` (any status: the caller decides who may see a
+    draft), or None when there is none."""
+    key = (
+        slug,
+        ranking.version_row().version,
+        frozenset(t.pk for t in preferences.muted_topics),
+        frozenset(s.pk for s in preferences.muted_sources),
+    )
+    found = _recent_article_pages.get(key, lambda: _article_page_read(slug, preferences))
+    return cast(ArticlePage | None, found)
+
+
+def _article_page_read(slug: str, preferences: StatedPreferences) -> ArticlePage | None:
+    article = Article.objects.for_page().filter(slug=slug).first()
+    if article is None:
+        return None
+    if not article.is_published:
+        return ArticlePage(article=article, related=[], also_covered=[])
+    related = more_like_this(article=article, preferences=preferences)
+    also_covered = coverage.other_versions(article=article, muted_sources=preferences.muted_sources)
+    if also_covered:  # the other versions are listed apart, not as "more like this"
+        related = [a for a in related if a.story_id != article.story_id]
+    return ArticlePage(article=article, related=related, also_covered=also_covered)
+
+
 def _unmuted(preferences: StatedPreferences):
     return Article.objects.published().without_muted(
         topic_ids=[t.pk for t in preferences.muted_topics],

@@ -169,22 +169,15 @@ def latest(request: HttpRequest) -> HttpResponse:
 @require_GET
 @same_for_anonymous
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(Article.objects.for_page(), slug=slug)
+    if request.user.is_authenticated:
+        selectors.versions_for(user=request.user)  # both versions in one read
+    preferences = selectors.preferences_for_user(user=request.user)
+    page = selectors.article_page(slug=slug, preferences=preferences)
+    if page is None:
+        raise Http404("No such article.")
+    article = page.article
     if not article.is_published and not request.user.has_perm("newsapp.change_article"):
         raise Http404("No such article.")
-    preferences = selectors.preferences_for_user(user=request.user)
-    related = (
-        selectors.more_like_this(article=article, preferences=preferences)
-        if article.is_published
-        else []
-    )
-    also_covered = (
-        coverage.other_versions(article=article, muted_sources=preferences.muted_sources)
-        if article.is_published
-        else []
-    )
-    if also_covered:  # the other versions are listed apart, not as "more like this"
-        related = [a for a in related if a.story_id != article.story_id]
     if article.is_published:
         # Only what the consents allow; no history while personalization is paused.
         article_view_record(user=request.user, article=article, paused=preferences.paused)
@@ -194,9 +187,9 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             )
     context = {
         "article": article,
-        "related": related,
+        "related": page.related,
         "preferences": preferences,
-        "also_covered": also_covered,
+        "also_covered": page.also_covered,
     }
     return render(request, "newsapp/article_detail.html", context)
 

@@ -26,6 +26,11 @@ SNIPPET_SOURCE_CHARS = 2000
 LEAD_WORDS = 4
 # Splitting on a captured word gives the separators and the words in turn, in one call.
 _WORDS = re.compile(r"([^\W_]+)")
+# The same split for a text whose letters and digits are all ASCII (most news: its curly
+# quotes and dashes are not letters), where the ASCII class finds the same words three
+# times as fast as the Unicode one.
+_ASCII_WORDS = re.compile(r"([A-Za-z0-9]+)")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 # The stems of words seen by any page of this process (a bounded memory: a newsroom's
 # vocabulary is some tens of thousands of words).
 _ROOTS: dict[str, str] = {}
@@ -45,7 +50,7 @@ class Highlighter:
     def snippet(self, summary: str, body: str) -> SafeString | None:
         """Up to two passages of the text (about ``SNIPPET_WORDS`` words in all) around the
         words the query looks for, those words marked; the opening when none is there."""
-        parts = _WORDS.split(source_text(summary, body))  # separator, word, separator, ...
+        parts = _split(source_text(summary, body))  # separator, word, separator, ...
         lowered = [word.lower() for word in parts[1::2]]
         if not lowered:
             return None
@@ -57,6 +62,14 @@ class Highlighter:
         found = {word for word in distinct if is_wanted[word]}
         hits = [i for i, word in enumerate(lowered) if word in found] if found else []
         return _passages(parts, _windows(hits, len(lowered)), set(hits))
+
+
+def _split(text: str) -> list[str]:
+    """``_WORDS.split(text)``, through the ASCII class when no letter or digit of ``text``
+    is outside ASCII."""
+    if any(c.isalnum() for c in set(_NOT_ASCII.findall(text))):
+        return _WORDS.split(text)
+    return _ASCII_WORDS.split(text)
 
 
 def _roots(words: list[str]) -> list[str]:

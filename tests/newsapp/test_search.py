@@ -3,7 +3,7 @@ the same results. Run the PostgreSQL half with DATABASE_URL set (see the README)
 
 import html
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -27,6 +27,12 @@ def search(client, **params):
 
 def hours_ago(hours: float):
     return timezone.now() - timedelta(hours=hours)
+
+
+def noon_days_ago(days: int):
+    """Noon of a day some days back: its date is that day whatever the time now."""
+    day = timezone.localdate() - timedelta(days=days)
+    return timezone.make_aware(datetime.combine(day, time(12)))
 
 
 @pytest.fixture
@@ -63,7 +69,7 @@ def newsroom():
         body="<p>Ministers said pumps and heat networks need more time.</p>",
         source=gazette,
         topics=[energy],
-        published_at=hours_ago(50),
+        published_at=noon_days_ago(3),
     )
     ArticleFactory(
         title="Ferry timetable changes",
@@ -128,10 +134,10 @@ def test_filters_by_topic_outlet_and_dates(client, newsroom):
         "Gas boiler ban delayed"
     ]
     today = timezone.localdate()
-    two_days_ago = (timezone.now() - timedelta(hours=48)).date()
+    three_days_ago = today - timedelta(days=3)  # the boiler's day; the pumps came later
     recent = titles(search(client, q="harbour", **{"from": str(today - timedelta(days=1))}))
     assert "Ferry timetable changes" not in recent and recent
-    old = titles(search(client, q="heat", to=str(two_days_ago)))
+    old = titles(search(client, q="heat", to=str(three_days_ago)))
     assert old == ["Gas boiler ban delayed"]
 
 
@@ -441,6 +447,21 @@ def test_a_snippet_marks_every_inflection_and_shows_far_apart_matches_as_two_pas
     # Only the title matched: the card still shows the opening of the story, unmarked.
     opening = Highlighter(parse("harbour")).snippet("Quiet week. Nothing new.", "<p>Rain.</p>")
     assert opening == "Quiet week. Nothing new. Rain" and "<mark>" not in opening
+
+
+def test_accented_words_and_curly_quotes_are_marked_as_whole_words():
+    """Text with letters beyond ASCII is split as words of any script; text whose only
+    non-ASCII characters are punctuation takes the ASCII path and marks the same words."""
+    from newsapp.search.query import parse
+    from newsapp.search.snippets import Highlighter
+
+    apostrophe, dash = "\u2019", "\u2014"
+    accented = Highlighter(parse("café")).snippet("", f"<p>The café{apostrophe}s owner, José.</p>")
+    assert accented == f"The <mark>café</mark>{apostrophe}s owner, José"
+    text = f"<p>The shop{apostrophe}s owner {dash} reopened_today.</p>"
+    plain = Highlighter(parse("owner")).snippet("", text)
+    assert plain == f"The shop{apostrophe}s <mark>owner</mark> {dash} reopened_today"
+    assert Highlighter(parse("today")).snippet("", text).endswith("reopened_<mark>today</mark>")
 
 
 def test_snippets_stay_right_when_threads_share_a_small_memory_of_stems(monkeypatch):
