@@ -6,8 +6,6 @@ costs three reads, and an edit, a save or a withdrawn consent shows on the next 
 import html
 
 import pytest
-import time_machine
-from django.utils import timezone
 
 from consent.models import ConsentEvent
 from consent.services import consent_grant, consent_withdraw
@@ -16,16 +14,10 @@ from newsapp.purposes import PERSONALIZE_HISTORY
 from tests.factories import UserFactory
 from tests.newsapp.test_coverage import grouped
 from tests.newsapp.test_coverage import newsroom as coverage_newsroom  # noqa: F401 -- fixture
+from tests.newsapp.test_reader_page_memory import still_clock  # noqa: F401 -- autouse
 from tests.newsapp.test_views import newsroom  # noqa: F401 -- fixture
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def still_clock():
-    """One minute throughout: what is remembered is remembered per minute."""
-    with time_machine.travel(timezone.now(), tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -45,8 +37,8 @@ def _page(client, article) -> str:
 def test_an_article_seen_before_costs_three_reads(
     client,
     reader,
-    newsroom,
-    django_assert_num_queries,  # noqa: F811
+    newsroom,  # noqa: F811
+    django_assert_num_queries,
 ):
     article = Article.objects.published().first()
     first = _page(client, article)
