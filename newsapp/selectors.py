@@ -7,7 +7,7 @@ from typing import cast
 from weakref import WeakKeyDictionary
 
 from django.conf import settings
-from django.db.models import Subquery
+from django.db import connection
 from django.utils import timezone
 
 from consent.changes import reader_version, remember_version
@@ -19,7 +19,6 @@ from newsapp.history import history_for, saved_signal_for
 from newsapp.models import (
     Article,
     ArticleFeedback,
-    ContentVersion,
     ReaderLocation,
     ReaderPreferences,
     Region,
@@ -82,19 +81,24 @@ class StatedPreferences:
 def versions_for(*, user) -> tuple[int, str]:
     """The content version and the reader's data version (``consent.changes``), in one
     query, and remembered for the rest of the request: the ranking and the preferences
-    ask for them again."""
+    ask for them again. Written as ``ranking.version_row``'s read, for the same reason."""
     pseudonym = pseudonym_for(user.pk)
-    token = ReaderVersion.objects.filter(pk=pseudonym).values("token")[:1]
-    row = (
-        ContentVersion.objects.filter(pk=1)
-        .annotate(token=Subquery(token))
-        .values_list("version", "index_version", "index_name", "queued", "queued_at", "token")
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSIONS_SQL, [pseudonym])
+        row = cursor.fetchone()
     if row is None:  # no version row yet (a new database): each read as usual
         return ranking.version_row().version, reader_version(user.pk)
-    ranking.remember_version_row(ranking.VersionRow(*row[:5]))
-    return row[0], remember_version(pseudonym=pseudonym, token=row[5])
+    versions = ranking.version_row_of(row[:5])
+    ranking.remember_version_row(versions)
+    return versions.version, remember_version(pseudonym=pseudonym, token=row[5])
+
+
+# What ``versions_for`` reads: the version row and the reader's token beside it.
+_VERSIONS_SQL = (  # nosec B608: names of the models, no input; the pseudonym is a parameter
+    f"SELECT {ranking.VERSION_COLUMNS}, "  # nosec B608
+    f"(SELECT r.token FROM {ReaderVersion._meta.db_table} r WHERE r.pseudonym = %s) "
+    f"{ranking.VERSION_FROM}"
+)
 
 
 # The stated preferences of the readers seen lately, per data version (consent.changes):

@@ -1,6 +1,8 @@
 """The content version and the index readers are served: a change costs a request one
 primary-key read, never a build; the task worker grows or refits the index."""
 
+import re
+
 import numpy as np
 import pytest
 from django.db import connection, transaction
@@ -73,7 +75,7 @@ def test_a_request_learns_the_version_in_one_primary_key_read(client, newsroom):
         assert client.get("/").status_code == 200
     sql = [q["sql"] for q in queries]
     version_reads = [s for s in sql if "newsapp_contentversion" in s]
-    assert len(version_reads) == 1 and '"id" = 1' in version_reads[0]
+    assert len(version_reads) == 1 and re.search(r'\b"?id"? = 1\b', version_reads[0])
     assert not any("newsapp_article" in s and ("COUNT(" in s or "MAX(" in s) for s in sql)
 
 
