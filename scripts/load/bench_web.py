@@ -248,6 +248,7 @@ def main() -> int:
     if args.reuse and prepared.exists() and stack.database_exists(args.database):
         stack.say(f"reusing the prepared database {args.database}")
         env = stack.django_env(args.database)
+        stack.manage(env, "migrate", "--noinput", "--verbosity", "0")  # the code's schema
     else:
         sentences = [str(p) for p in sorted(SHARED.glob("*.jsonl.gz"))]
         env = stack.prepare(
