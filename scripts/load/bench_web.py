@@ -45,6 +45,9 @@ SHARED = next(
 
 # page label -> (path or a callable on the fixture, signed in?, target p95 in ms)
 FRESH_FEED = "/ (For you), each reader's first"
+# Each worker's resident memory, the index's mapped pages included (counted in full by
+# every worker that touched them: PSS beside it counts a shared page once).
+RSS_TARGET_MB = 250
 TARGETS_MS = {
     "/healthz": None,
     "/top/ (anonymous)": 15,
@@ -181,9 +184,13 @@ for label, path, cookie, form in {few!r}:
         client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_COOKIE=cookie)
         return client.post(path, form) if form is not None else client.get(path)
     send(warm)  # warm, like the timed run
-    with CaptureQueriesContext(connection) as ctx:
-        send(cookie)
-    counts[label] = len(ctx.captured_queries)
+    # A kept page twice, the fewer counted: pages are kept per minute, and one that the
+    # minute's turn fell between would be counted as made anew.
+    for _ in range(1 if warm != cookie else 2):
+        with CaptureQueriesContext(connection) as ctx:
+            send(cookie)
+        found = len(ctx.captured_queries)
+        counts[label] = min(found, counts.get(label, found))
 print("QUERIES" + json.dumps(counts))
 """
     out = subprocess.run(
@@ -316,8 +323,13 @@ def main() -> int:
             f"{share:.0%} | {'' if goal is None else f'≥ {goal:.0%}'}"
             f"{'' if ok else ' **missed**'} |"
         )
-    lines += ["", "| worker | RSS MB | PSS MB (shared pages counted once) |", "|---|---|---|"]
-    lines += [f"| {pid} | {rss} | {pss} |" for pid, rss, pss in workers]
+    lines += ["", "| worker | RSS MB | PSS MB (shared pages counted once) | target RSS |"]
+    lines += ["|---|---|---|---|"]
+    for pid, rss, pss in workers:
+        ok = rss <= RSS_TARGET_MB
+        if not ok:
+            failed.append(f"worker {pid} RSS")
+        lines.append(f"| {pid} | {rss} | {pss} | ≤ {RSS_TARGET_MB}{'' if ok else ' **missed**'} |")
     table = "\n".join(lines)
     print("\n" + table + "\n")
     if not args.no_write:
