@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 
 from newsapp import recommender
+from newsapp.core.pagecache import RecentValues
 from newsapp.models import ArticleFeedback, DigestSubscription, Region, Source, Topic, TopicFollow
 
 
@@ -145,6 +146,11 @@ class ExperimentsChoiceForm(forms.Form):
     )
 
 
+# The topics and outlets a search may be filtered by, read again after a minute or two:
+# every search page lists them, and a new one may wait that long to appear in the list.
+_recent_options = RecentValues(size=4)
+
+
 class SearchForm(forms.Form):
     """``/search/?q=`` with the optional filters ``topic``, ``source`` (slugs), ``from`` and
     ``to`` (dates, inclusive). The query itself is read by ``newsapp.search.query``."""
@@ -194,7 +200,11 @@ class SearchForm(forms.Form):
         """(value, label, selected) of the filter ``name``'s options, "any" first."""
         field = self.fields[name]
         chosen = self[name].value() or ""
-        rows = field.queryset.order_by("name").values_list("slug", "name")
+        model = field.queryset.model
+        rows: list[tuple[str, str]] = _recent_options.get(  # type: ignore[assignment]
+            model._meta.label,
+            lambda: list(field.queryset.order_by("name").values_list("slug", "name")),
+        )
         return [("", field.empty_label, not chosen)] + [
             (slug, label, slug == chosen) for slug, label in rows
         ]

@@ -6,6 +6,7 @@ import re
 from datetime import datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from newsapp.models import Article, ReaderPreferences
@@ -289,10 +290,18 @@ def test_a_search_page_costs_a_fixed_number_of_queries(client, newsroom, django_
     for n in range(30):
         ArticleFactory(title=f"Harbour news {n}", topics=[newsroom["transport"]])
     search(client, q="news")  # where the newest-first windows start is read once a while
-    # topics and outlets of the filter form (2), the newest matches (also the count), one
-    # page of articles, their topics; the snippets are cut from the page's own text
-    with django_assert_num_queries(5):
+    # The newest matches (also the count), one page of articles, their topics; the snippets
+    # are cut from the page's own text, the filter form's topics and outlets remembered.
+    with django_assert_num_queries(3):
         search(client, q="harbour")
+
+
+def test_a_new_topic_joins_the_search_filters_within_two_minutes(client, newsroom):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert "Fisheries" not in client.get("/search/").content.decode()
+        TopicFactory(name="Fisheries")
+        clock.shift(timedelta(minutes=2, seconds=1))
+        assert '<option value="fisheries"' in client.get("/search/").content.decode()
 
 
 def test_searching_the_newest_first_finds_what_searching_everything_finds(monkeypatch):
