@@ -404,6 +404,7 @@ PRIVACY_REQUESTS_PER_HOUR = 10
 # The "schema" of /privacy/export.json (a contract of DESIGN.md).
 PRIVACY_EXPORT_SCHEMA = "newsapp.export/1"
 
+SESSION_ENGINE = "accounts.sessions"  # Django's database store, its read written once as SQL
 SESSION_COOKIE_HTTPONLY = True
 # Messages ("Successfully signed in as <address>") live in the session on the server, not in
 # a cookie of their own: no cookie holds anything personal.

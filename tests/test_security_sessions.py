@@ -70,3 +70,19 @@ def test_no_cookie_carries_the_readers_address_or_a_message(client, settings):
     assert set(saved.cookies) <= {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
     page = client.get(saved["Location"])
     assert "Saved" in page.content.decode()  # the message arrived, through the session
+
+
+def test_a_session_the_database_holds_as_expired_is_not_read(client):
+    """The store reads only an unexpired row: expiry in the database ends the session even
+    while the browser still sends its cookie (another worker, a clock, a cleanup)."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    sign_in(client, UserFactory())
+    assert client.get("/privacy/").status_code == 200
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.get("/privacy/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not signed_in(client)
