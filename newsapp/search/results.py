@@ -146,8 +146,9 @@ def search_page(
     # every other article costs what a rare one does.
     newest = _newest_matches(candidates, query)
     ranked = engine.scored(Article.objects.filter(pk__in=newest), query, now=timezone.now())
-    page = _CappedPaginator(ranked.for_cards(), per_page, count=len(newest)).get_page(page_number)
-    articles = list(page.object_list)
+    paginator = _CappedPaginator(engine.cards(ranked), per_page, count=len(newest))
+    page = paginator.get_page(page_number)
+    articles = engine.topics_named(list(page.object_list))
     highlighter = snippets.Highlighter(query)
     page.object_list = [
         SearchResult(article=a, snippet=highlighter.snippet(a.summary, a.body)) for a in articles

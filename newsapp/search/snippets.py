@@ -45,6 +45,9 @@ class Highlighter:
 
     def __init__(self, query: ParsedQuery) -> None:
         self.wanted = frozenset(stems([w for w in query.words if w not in STOP_WORDS]))
+        # A Snowball stem changes only the end of a word, never its first letter: a word
+        # starting with no wanted stem's letter is not stemmed to be looked for.
+        self._initials = frozenset(root[0] for root in self.wanted if root)
         self._is_wanted: dict[str, bool] = {}
 
     def snippet(self, summary: str, body: str) -> SafeString | None:
@@ -54,12 +57,12 @@ class Highlighter:
         lowered = [word.lower() for word in parts[1::2]]
         if not lowered:
             return None
-        is_wanted = self._is_wanted
-        distinct = set(lowered)
-        new = [word for word in distinct if word not in is_wanted]
+        is_wanted, initials = self._is_wanted, self._initials
+        candidates = [word for word in set(lowered) if word[0] in initials]
+        new = [word for word in candidates if word not in is_wanted]
         for word, root in zip(new, _roots(new), strict=True):
             is_wanted[word] = root in self.wanted
-        found = {word for word in distinct if is_wanted[word]}
+        found = {word for word in candidates if is_wanted[word]}
         hits = [i for i, word in enumerate(lowered) if word in found] if found else []
         return _passages(parts, _windows(hits, len(lowered)), set(hits))
 
