@@ -99,11 +99,13 @@ class Link:
 class PageInputs:
     """What the dashboard is made from besides the reader's own data, so that it can be
     kept for the reader while none of it changes (``newsapp.core.pagecache``): the
-    ``version()`` of what the sections show (one cheap read), the one cookie the page
-    looks different by (``cookie_name()``, read by ``variant(request)``), and ``around()``,
-    a context the whole request runs in (for the version to be read once in it)."""
+    ``version(user)`` of what the sections show (one cheap read, which may read the
+    reader's data version beside it for ``consent.changes.remember_version``), the one
+    cookie the page looks different by (``cookie_name()``, read by ``variant(request)``),
+    and ``around()``, a context the whole request runs in (for the version to be read once
+    in it)."""
 
-    version: Callable[[], Hashable]
+    version: Callable[[Any], Hashable]
     cookie_name: Callable[[], str]
     variant: Callable[[Any], Hashable]
     around: Callable[[], AbstractContextManager] = nullcontext
@@ -161,7 +163,7 @@ def register_page_inputs(inputs: PageInputs) -> None:
 
 def page_inputs() -> PageInputs:
     """The registered inputs; without any, none: the page is made of the reader's data."""
-    return _page_inputs[0] if _page_inputs else PageInputs(lambda: 0, lambda: "", lambda r: 0)
+    return _page_inputs[0] if _page_inputs else PageInputs(lambda user: 0, lambda: "", lambda r: 0)
 
 
 def register_eraser(forget: Callable[[Any], None]) -> None:

@@ -71,11 +71,12 @@ def _bad_request(request, message: str) -> HttpResponse:
 
 
 # The dashboard is made from the reader's data (its version, ``consent.changes``) and what
-# the apps' sections show (their version): kept for the reader while neither changes.
+# the apps' sections show (their version): kept for the reader while neither changes. (The
+# sections' version first: an app may read the reader's beside it, in the same query.)
 kept_for_the_reader = kept_for_each_reader(
     versions=lambda request: (
         request.user.pk,
-        extensions.page_inputs().version(),
+        extensions.page_inputs().version(request.user),
         reader_version(request.user.pk),
     ),
     display_cookie=lambda: extensions.page_inputs().cookie_name(),

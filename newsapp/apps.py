@@ -19,13 +19,14 @@ class NewsConfig(AppConfig):
         post_migrate.connect(ensure_installed, sender=self, dispatch_uid="newsapp-search-schema")
 
         from consent.extensions import PageInputs, register_page_inputs
-        from newsapp import display, ranking
+        from newsapp import display, ranking, selectors
 
         # The dashboard's sections (the feed against everything published, the experiments)
         # are made from the content too, and every page looks as the display choice says.
+        # The content version is read with the reader's data version, in one query.
         register_page_inputs(
             PageInputs(
-                version=lambda: ranking.version_row().version,
+                version=lambda user: selectors.versions_for(user=user)[0],
                 cookie_name=display.cookie_name,
                 variant=display.choice,
                 around=ranking.one_version_read,
