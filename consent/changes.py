@@ -65,6 +65,12 @@ def reader_version(user_id: int) -> str:
     return token
 
 
+def reader_key(user) -> tuple:
+    """What is remembered for a reader is kept under this: their id, their joining time
+    (so an id used again is never another's) and their data version."""
+    return (user.pk, getattr(user, "date_joined", None), reader_version(user.pk))
+
+
 def remember_version(*, pseudonym: str, token: str | None) -> str:
     """The reader's token, read by the caller (beside something else), for the rest of
     the batch; the token as ``reader_version`` gives it."""

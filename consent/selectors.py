@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from consent import extensions, inventory, purposes
-from consent.changes import reader_version
+from consent.changes import reader_key
 from consent.inventory import Erasure
 from consent.models import ConsentEvent, PrivacyNotice
 from consent.pseudonyms import pseudonym_for
@@ -49,8 +49,7 @@ def consents_remembered(*, user: AbstractBaseUser) -> dict[str, bool]:
     """``consents_for_user``, read again only when something of the reader's changed (or
     after a minute or two): for pages that act on the answers. A write that decides by
     them (a withdrawal, say) reads them with ``consents_for_user``."""
-    key = (user.pk, getattr(user, "date_joined", None), reader_version(user.pk))
-    found = _recent_consents.get(key, lambda: consents_for_user(user=user))
+    found = _recent_consents.get(reader_key(user), lambda: consents_for_user(user=user))
     return dict(cast(dict[str, bool], found))  # the caller's own copy
 
 
@@ -283,7 +282,7 @@ def _holdings(
     if not columns:
         return []
     shape = tuple(d.model for d in declarations)
-    key = (user.pk, getattr(user, "date_joined", None), reader_version(user.pk), shape)
+    key = (*reader_key(user), shape)
     found = _recent_holdings.get(key, lambda: _holdings_read(user, declarations, columns))
     return cast(list[tuple[int, date | None]], found)
 

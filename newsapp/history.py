@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from consent.changes import reader_version
+from consent.changes import reader_key
 from consent.pseudonyms import pseudonym_for
 from consent.selectors import consents_remembered
 from newsapp.core.pagecache import RecentValues
@@ -105,9 +105,8 @@ _recent_saved = RecentValues(size=2000)
 
 def saved_ids_for(user) -> frozenset[int]:
     """Ids of the articles ``user`` saved, for the "Save for later" buttons."""
-    key = (user.pk, getattr(user, "date_joined", None), reader_version(user.pk))
     found = _recent_saved.get(
-        key,
+        reader_key(user),
         lambda: frozenset(
             SavedArticle.objects.filter(user=user).values_list("article_id", flat=True)
         ),

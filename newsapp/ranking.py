@@ -42,7 +42,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django_tasks import task
 
 from newsapp import recommender
@@ -111,11 +110,8 @@ VERSION_SQL = f"SELECT {VERSION_COLUMNS} {VERSION_FROM}"  # nosec B608: constant
 
 
 def version_row_of(values: tuple) -> VersionRow:
-    """The ``VERSION_COLUMNS`` as a cursor gives them (SQLite's time is naive UTC, or its
-    text without the backend's converters)."""
+    """The ``VERSION_COLUMNS`` as a cursor gives them (SQLite's time naive, in UTC)."""
     version, index_version, index_name, queued, queued_at = values
-    if isinstance(queued_at, str):
-        queued_at = parse_datetime(queued_at)
     if queued_at is not None and timezone.is_naive(queued_at):
         queued_at = timezone.make_aware(queued_at, UTC)
     return VersionRow(version, index_version, index_name, queued, queued_at)

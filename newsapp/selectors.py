@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from consent.changes import reader_version, remember_version
+from consent.changes import reader_key, reader_version, remember_version
 from consent.models import ReaderVersion
 from consent.pseudonyms import pseudonym_for
 from newsapp import coverage, experiments, ranking, recommender
@@ -113,8 +113,7 @@ def preferences_for_user(*, user) -> StatedPreferences:
     joining time is part of the key, so an id used again is never another's."""
     if not user.is_authenticated:
         return StatedPreferences()
-    key = (user.pk, user.date_joined, reader_version(user.pk))
-    found = _recent_preferences.get(key, lambda: _preferences_read(user))
+    found = _recent_preferences.get(reader_key(user), lambda: _preferences_read(user))
     return cast(StatedPreferences, found)
 
 
